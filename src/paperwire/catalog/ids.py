@@ -1,0 +1,74 @@
+"""Paper ids: arXiv ids (new and old style, without version) or slugs from titles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# 0704.0001 .. 1412.9999 (4 digits) and 1501.00001 onwards (5 digits), optional vN.
+_NEW_STYLE = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?")
+# hep-th/9901001, math.AG/0601001 (the subject class is an alias; arXiv's id drops it).
+_OLD_STYLE = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/(?P<num>\d{7})(?:v(?P<v>\d+))?"
+)
+_ARXIV_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co/papers|hf\.co/papers)"
+    r"/?(?:(?:abs|pdf|html|papers)/)?(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_SLUG_MAX = 80
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """Return (id without version, version or None) when `text` is exactly an arXiv id.
+
+    Accepts `arXiv:` prefixes and abs/pdf/HF-paper URLs; anything else gives None.
+    """
+    candidate = text.strip()
+    if candidate.lower().startswith("arxiv:"):
+        candidate = candidate[6:]
+    url = _ARXIV_URL.match(candidate)
+    if url:
+        candidate = url.group("rest").split("?")[0].split("#")[0].rstrip("/")
+        if candidate.lower().endswith(".pdf"):
+            candidate = candidate[:-4]
+    new = _NEW_STYLE.fullmatch(candidate)
+    if new:
+        month = int(candidate[2:4])
+        if not 1 <= month <= 12:
+            return None
+        return new.group("id"), _version(new.group("v"))
+    old = _OLD_STYLE.fullmatch(candidate)
+    if old:
+        return f"{old.group('archive').lower()}/{old.group('num')}", _version(old.group("v"))
+    return None
+
+
+def is_arxiv_id(text: str) -> bool:
+    parsed = parse_arxiv_id(text)
+    return parsed is not None and parsed[0] == text
+
+
+def _version(raw: str | None) -> int | None:
+    return int(raw) if raw else None
+
+
+def normalise_title(title: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a title, for matching and slugs."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.findall(r"[a-z0-9]+", folded.lower()))
+
+
+def slug_for_title(title: str) -> str:
+    """A deterministic id for a paper that has no arXiv id.
+
+    Long titles are cut and given a hash suffix so that two titles sharing a long prefix
+    still get different slugs. A slug never looks like an arXiv id (it has no '/' or '.').
+    """
+    normal = normalise_title(title)
+    slug = normal.replace(" ", "-") or "untitled"
+    if len(slug) <= _SLUG_MAX and slug != "untitled":
+        return slug
+    digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+    return f"{slug[:_SLUG_MAX].rstrip('-')}-{digest}"

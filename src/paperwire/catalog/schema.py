@@ -1,0 +1,73 @@
+"""The catalog's tables (SQLAlchemy Core). Alembic migrations create exactly these."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+papers = sa.Table(
+    "papers",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("abstract", sa.Text, nullable=False),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("primary_category", sa.String(64), nullable=True, index=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("submitted", sa.Date, nullable=True, index=True),
+    sa.Column("updated", sa.Date, nullable=True),
+    sa.Column("doi", sa.Text, nullable=True),
+    sa.Column("journal_ref", sa.Text, nullable=True),
+    sa.Column("comments", sa.Text, nullable=True),
+    sa.Column("license", sa.Text, nullable=True),
+    sa.Column("links", sa.JSON, nullable=False),
+    sa.Column("listed_on", sa.Date, nullable=True, index=True),
+    # True when listed_on came from a listing feed (HF), False when derived from arXiv dates.
+    sa.Column("listed_from_feed", sa.Boolean, nullable=False, default=False),
+    sa.Column("extras", sa.JSON, nullable=False),
+    sa.Column("authority", sa.SmallInteger, nullable=False),
+    sa.Column("withdrawn", sa.Boolean, nullable=False, default=False),
+    # Bumped on every change; search indexes follow the catalog by this sequence.
+    sa.Column("change_seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+paper_sources = sa.Table(
+    "paper_sources",
+    metadata,
+    sa.Column(
+        "paper_id",
+        sa.String(200),
+        sa.ForeignKey("papers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("source", sa.String(40), primary_key=True),
+    sa.Column("source_record_id", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+ingest_checkpoints = sa.Table(
+    "ingest_checkpoints",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

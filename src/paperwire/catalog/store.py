@@ -1,0 +1,449 @@
+"""The Catalog: one paper per id, merged across sources, in SQLite or PostgreSQL.
+
+Writes come in batches: a batch and the checkpoint of the job that produced it commit in one
+transaction, so a job killed at any point resumes from its last checkpoint without losing or
+duplicating anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from paperwire.catalog import schema
+from paperwire.catalog.database import create_engine, migrate, write_connection
+from paperwire.catalog.merge import merge_record
+from paperwire.catalog.model import Authority, Link, Paper, PaperRecord, SourceRef, UpsertCounts
+from paperwire.clock import Clock, SystemClock
+
+_papers = schema.papers
+_sources = schema.paper_sources
+_checkpoints = schema.ingest_checkpoints
+_PAPER_FIELDS = (
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "version",
+    "submitted",
+    "updated",
+    "doi",
+    "journal_ref",
+    "comments",
+    "license",
+    "links",
+    "listed_on",
+    "listed_from_feed",
+    "extras",
+    "authority",
+    "withdrawn",
+)
+# SQLite allows 32766 bound parameters; keep IN lists well inside that on every backend.
+_IN_CHUNK = 5000
+_CONFLICT_RETRIES = 3
+
+
+class Catalog:
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock: Clock = clock or SystemClock()
+
+    @classmethod
+    def open(cls, url: str, clock: Clock | None = None) -> Catalog:
+        """Open (creating and migrating when needed) the catalog at a database URL."""
+        engine = create_engine(url)
+        migrate(engine)
+        return cls(engine, clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert(
+        self,
+        records: Sequence[PaperRecord],
+        checkpoint: tuple[str, dict[str, Any]] | None = None,
+    ) -> UpsertCounts:
+        """Merge records into the catalog; with `checkpoint`, save it in the same transaction."""
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with write_connection(self.engine) as connection, connection.begin():
+                    counts = self._upsert_in(connection, records)
+                    if checkpoint is not None:
+                        self._save_checkpoint(connection, *checkpoint)
+                    return counts
+            except sa.exc.IntegrityError:
+                # Another process inserted one of these papers first (PostgreSQL with
+                # several writers): the retry reads it and merges instead of inserting.
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def restore(self, papers: Sequence[Paper]) -> UpsertCounts:
+        """Write papers exactly as given (the export format), merging their source refs."""
+        with write_connection(self.engine) as connection, connection.begin():
+            existing = self._load(connection, [paper.id for paper in papers])
+            counts = UpsertCounts()
+            changed: list[Paper] = []
+            added: list[Paper] = []
+            for paper in papers:
+                before = existing.get(paper.id)
+                if before is None:
+                    added.append(paper)
+                    counts.added += 1
+                elif _row_values(before) != _row_values(paper) or _refs_differ(before, paper):
+                    changed.append(paper)
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            now = self.clock.now()
+            if added or changed:
+                seq = self._next_seq(connection)
+                self._insert_papers(connection, added, seq, now)
+                self._update_papers(connection, changed, seq, now)
+            refs = [(paper.id, ref) for paper in [*added, *changed] for ref in paper.sources]
+            self._write_refs(connection, refs, existing)
+            return counts
+
+    def _upsert_in(self, connection: sa.Connection, records: Sequence[PaperRecord]) -> UpsertCounts:
+        ids = list(dict.fromkeys(record.paper_id for record in records))
+        existing = self._load(connection, ids)
+        current: dict[str, Paper] = dict(existing)
+        counts = UpsertCounts()
+        now = self.clock.now()
+        touched: dict[str, SourceRef] = {}
+        for record in records:
+            before = current.get(record.paper_id)
+            after = merge_record(before, record)
+            ref_key = f"{record.paper_id}\x00{record.source}"
+            had_source = before is not None and any(
+                ref.source == record.source for ref in before.sources
+            )
+            after.sources = _with_source(after.sources, record, now)
+            touched[ref_key] = next(r for r in after.sources if r.source == record.source)
+            current[record.paper_id] = after
+            if before is None:
+                counts.added += 1
+            elif not had_source or _row_values(before) != _row_values(after):
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        added = [current[i] for i in ids if i not in existing]
+        changed = [
+            current[i]
+            for i in ids
+            if i in existing and _row_values(existing[i]) != _row_values(current[i])
+        ]
+        if added or changed:
+            seq = self._next_seq(connection)
+            self._insert_papers(connection, added, seq, now)
+            self._update_papers(connection, changed, seq, now)
+        refs = [(key.split("\x00", 1)[0], ref) for key, ref in touched.items()]
+        self._write_refs(connection, refs, existing)
+        return counts
+
+    def _next_seq(self, connection: sa.Connection) -> int:
+        counters = schema.counters
+        value = connection.execute(
+            counters.update()
+            .where(counters.c.name == "change_seq")
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        ).scalar_one()
+        return int(value)
+
+    def _insert_papers(
+        self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
+    ) -> None:
+        if not papers:
+            return
+        rows = [
+            {**_row_values(paper), "id": paper.id, "primary_category": _primary(paper)}
+            | {"change_seq": seq, "created_at": now, "modified_at": now}
+            for paper in papers
+        ]
+        connection.execute(_papers.insert(), rows)
+
+    def _update_papers(
+        self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
+    ) -> None:
+        if not papers:
+            return
+        columns = [*_PAPER_FIELDS, "primary_category", "change_seq", "modified_at"]
+        statement = (
+            _papers.update()
+            .where(_papers.c.id == sa.bindparam("b_id"))
+            .values({name: sa.bindparam(f"b_{name}") for name in columns})
+        )
+        rows = []
+        for paper in papers:
+            values = _row_values(paper) | {
+                "primary_category": _primary(paper),
+                "change_seq": seq,
+                "modified_at": now,
+            }
+            rows.append({f"b_{k}": v for k, v in values.items()} | {"b_id": paper.id})
+        connection.execute(statement, rows)
+
+    def _write_refs(
+        self,
+        connection: sa.Connection,
+        refs: list[tuple[str, SourceRef]],
+        existing: dict[str, Paper],
+    ) -> None:
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for paper_id, ref in refs:
+            known = existing.get(paper_id)
+            old = next((r for r in known.sources if r.source == ref.source), None) if known else None
+            if old is None:
+                inserts.append({"paper_id": paper_id, **_ref_values(ref)})
+            elif old != ref:
+                updates.append({"b_paper_id": paper_id, "b_source": ref.source} | {
+                    f"b_{k}": v for k, v in _ref_values(ref).items() if k != "source"
+                })
+        if inserts:
+            connection.execute(_sources.insert(), inserts)
+        if updates:
+            connection.execute(
+                _sources.update()
+                .where(
+                    (_sources.c.paper_id == sa.bindparam("b_paper_id"))
+                    & (_sources.c.source == sa.bindparam("b_source"))
+                )
+                .values(
+                    source_record_id=sa.bindparam("b_source_record_id"),
+                    first_seen=sa.bindparam("b_first_seen"),
+                    last_seen=sa.bindparam("b_last_seen"),
+                ),
+                updates,
+            )
+
+    # -- checkpoints -------------------------------------------------------------------
+
+    def _save_checkpoint(self, connection: sa.Connection, key: str, value: dict[str, Any]) -> None:
+        now = self.clock.now()
+        updated = connection.execute(
+            _checkpoints.update()
+            .where(_checkpoints.c.key == key)
+            .values(value=value, updated_at=now)
+        ).rowcount
+        if not updated:
+            connection.execute(_checkpoints.insert().values(key=key, value=value, updated_at=now))
+
+    def save_checkpoint(self, key: str, value: dict[str, Any]) -> None:
+        with write_connection(self.engine) as connection, connection.begin():
+            self._save_checkpoint(connection, key, value)
+
+    def checkpoint(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                sa.select(_checkpoints.c.value).where(_checkpoints.c.key == key)
+            ).scalar_one_or_none()
+        return dict(value) if value is not None else None
+
+    def clear_checkpoint(self, key: str) -> None:
+        with write_connection(self.engine) as connection, connection.begin():
+            connection.execute(_checkpoints.delete().where(_checkpoints.c.key == key))
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _load(self, connection: sa.Connection, ids: Sequence[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            for row in connection.execute(sa.select(_papers).where(_papers.c.id.in_(chunk))):
+                found[row.id] = _paper_from_row(row._mapping)
+            if not found:
+                continue
+            source_rows = connection.execute(
+                sa.select(_sources)
+                .where(_sources.c.paper_id.in_(chunk))
+                .order_by(_sources.c.paper_id, _sources.c.source)
+            )
+            for row in source_rows:
+                found[row.paper_id].sources.append(_ref_from_row(row._mapping))
+        return found
+
+    def get(self, paper_id: str) -> Paper | None:
+        with self.engine.connect() as connection:
+            return self._load(connection, [paper_id]).get(paper_id)
+
+    def get_many(self, ids: Sequence[str]) -> list[Paper]:
+        with self.engine.connect() as connection:
+            found = self._load(connection, list(ids))
+        return [found[i] for i in ids if i in found]
+
+    def list_papers(
+        self, listed_on: dt.date | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        """Papers newest-listed first (a given day's papers when `listed_on` is set)."""
+        query = sa.select(_papers.c.id).where(_papers.c.withdrawn.is_(False))
+        if listed_on is not None:
+            query = query.where(_papers.c.listed_on == listed_on)
+        query = query.order_by(
+            _papers.c.listed_on.desc().nulls_last(), _papers.c.submitted.desc(), _papers.c.id
+        )
+        with self.engine.connect() as connection:
+            ids = list(connection.execute(query.limit(limit).offset(offset)).scalars())
+            found = self._load(connection, ids)
+        return [found[i] for i in ids]
+
+    def latest_listed_on(self) -> dt.date | None:
+        with self.engine.connect() as connection:
+            value = connection.execute(sa.select(sa.func.max(_papers.c.listed_on))).scalar()
+        return _as_date(value)
+
+    def iter_papers(self, page_size: int = 1000) -> Iterator[Paper]:
+        """Every paper in id order, read a page at a time (bounded memory)."""
+        after = ""
+        while True:
+            with self.engine.connect() as connection:
+                ids = list(
+                    connection.execute(
+                        sa.select(_papers.c.id)
+                        .where(_papers.c.id > after)
+                        .order_by(_papers.c.id)
+                        .limit(page_size)
+                    ).scalars()
+                )
+                if not ids:
+                    return
+                found = self._load(connection, ids)
+            for paper_id in ids:
+                yield found[paper_id]
+            after = ids[-1]
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(_papers)).scalar_one())
+
+    def stats(self) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            papers = connection.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.min(_papers.c.listed_on),
+                    sa.func.max(_papers.c.listed_on),
+                    sa.func.max(_papers.c.change_seq),
+                )
+            ).one()
+            by_source = connection.execute(
+                sa.select(_sources.c.source, sa.func.count())
+                .group_by(_sources.c.source)
+                .order_by(_sources.c.source)
+            ).all()
+            withdrawn = connection.execute(
+                sa.select(sa.func.count()).where(_papers.c.withdrawn.is_(True))
+            ).scalar_one()
+        first, last = _as_date(papers[1]), _as_date(papers[2])
+        return {
+            "papers": int(papers[0]),
+            "withdrawn": int(withdrawn),
+            "first_listed_on": first.isoformat() if first else None,
+            "last_listed_on": last.isoformat() if last else None,
+            "change_seq": int(papers[3] or 0),
+            "by_source": {source: int(count) for source, count in by_source},
+        }
+
+
+def _with_source(refs: list[SourceRef], record: PaperRecord, now: dt.datetime) -> list[SourceRef]:
+    kept = [ref for ref in refs if ref.source != record.source]
+    old = next((ref for ref in refs if ref.source == record.source), None)
+    new = SourceRef(
+        source=record.source,
+        source_record_id=record.source_record_id,
+        first_seen=old.first_seen if old else now,
+        last_seen=now,
+    )
+    return sorted([*kept, new], key=lambda ref: ref.source)
+
+
+def _refs_differ(before: Paper, after: Paper) -> bool:
+    return sorted(before.sources, key=lambda r: r.source) != sorted(
+        after.sources, key=lambda r: r.source
+    )
+
+
+def _primary(paper: Paper) -> str | None:
+    return paper.categories[0] if paper.categories else None
+
+
+def _row_values(paper: Paper) -> dict[str, Any]:
+    return {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": paper.authors,
+        "categories": paper.categories,
+        "version": paper.version,
+        "submitted": paper.submitted,
+        "updated": paper.updated,
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "comments": paper.comments,
+        "license": paper.license,
+        "links": [[link.kind, link.url] for link in paper.links],
+        "listed_on": paper.listed_on,
+        "listed_from_feed": paper.listed_from_feed,
+        "extras": paper.extras,
+        "authority": int(paper.authority),
+        "withdrawn": paper.withdrawn,
+    }
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without a zone; they were stored as UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _paper_from_row(row: Any) -> Paper:
+    return Paper(
+        id=row["id"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=list(row["authors"]),
+        categories=list(row["categories"]),
+        version=row["version"],
+        submitted=_as_date(row["submitted"]),
+        updated=_as_date(row["updated"]),
+        doi=row["doi"],
+        journal_ref=row["journal_ref"],
+        comments=row["comments"],
+        license=row["license"],
+        links=[Link(kind, url) for kind, url in row["links"]],
+        listed_on=_as_date(row["listed_on"]),
+        listed_from_feed=bool(row["listed_from_feed"]),
+        extras=dict(row["extras"]),
+        authority=Authority(row["authority"]),
+        withdrawn=bool(row["withdrawn"]),
+        change_seq=int(row["change_seq"]),
+    )
+
+
+def _ref_from_row(row: Any) -> SourceRef:
+    return SourceRef(
+        source=row["source"],
+        source_record_id=row["source_record_id"],
+        first_seen=_as_utc(row["first_seen"]),
+        last_seen=_as_utc(row["last_seen"]),
+    )
+
+
+def _ref_values(ref: SourceRef) -> dict[str, Any]:
+    return {
+        "source": ref.source,
+        "source_record_id": ref.source_record_id,
+        "first_seen": ref.first_seen,
+        "last_seen": ref.last_seen,
+    }

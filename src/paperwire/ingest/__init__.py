@@ -1,0 +1,1 @@
+"""Ingestion: one module per source, each yielding PaperRecords (or Rejections) to the pipeline."""

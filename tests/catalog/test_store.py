@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from paperwire.catalog.model import Authority, Link, PaperRecord
+from paperwire.ingest.records import build_record
 from paperwire.catalog.store import Catalog
 
 
 def record(**overrides: object) -> PaperRecord:
+    """A clean record built the way every source builds one."""
     values: dict[str, object] = {
         "source": "arxiv-oai",
         "source_record_id": "oai:arXiv.org:2403.01234",
         "authority": Authority.ARXIV,
-        "paper_id": "2403.01234",
+        "raw_id": "2403.01234",
         "title": "A Paper",
         "abstract": "An abstract.",
         "authors": ["Ada Lovelace", "Alan Turing"],
@@ -22,7 +24,14 @@ def record(**overrides: object) -> PaperRecord:
         "submitted": dt.date(2024, 3, 2),
     }
     values.update(overrides)
-    return PaperRecord(**values)  # type: ignore[arg-type]
+    if "paper_id" in values:
+        values["raw_id"] = None if "-" in str(values["paper_id"]) else values["paper_id"]
+        title_for_slug = str(values.pop("paper_id")).replace("-", " ")
+        if values["raw_id"] is None:
+            values["title"] = title_for_slug
+    if "links" in values:
+        values["extra_links"] = values.pop("links")
+    return build_record(**values)  # type: ignore[arg-type]
 
 
 def test_add_then_same_record_is_unchanged(catalog: Catalog) -> None:

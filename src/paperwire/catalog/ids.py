@@ -25,6 +25,9 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
 
     Accepts `arXiv:` prefixes and abs/pdf/HF-paper URLs; anything else gives None.
     """
+    new = _NEW_STYLE.fullmatch(text)
+    if new and 1 <= int(text[2:4]) <= 12:  # the common case: a bare new-style id
+        return new.group("id"), _version(new.group("v"))
     candidate = text.strip()
     if candidate.lower().startswith("arxiv:"):
         candidate = candidate[6:]

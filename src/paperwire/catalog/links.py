@@ -56,7 +56,7 @@ def extract_links(*texts: str | None) -> list[Link]:
     """Code repositories and project pages mentioned in an abstract or comments."""
     found: list[Link] = []
     for text in texts:
-        if not text:
+        if not text or "http" not in text.lower():
             continue
         for match in _URL.finditer(text):
             url = match.group(0).rstrip(_TRAILING)

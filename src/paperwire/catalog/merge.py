@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from paperwire.catalog.links import arxiv_links, dedupe_links
+from paperwire.catalog.links import dedupe_links
 from paperwire.catalog.model import Paper, PaperRecord
 
 _BIBLIOGRAPHIC = (
@@ -48,7 +48,7 @@ def paper_from_record(record: PaperRecord) -> Paper:
         journal_ref=record.journal_ref,
         comments=record.comments,
         license=record.license,
-        links=dedupe_links([*arxiv_links(record.paper_id), *record.links]),
+        links=list(record.links),
         listed_on=listed_on,
         extras=dict(record.extras),
         authority=record.authority,

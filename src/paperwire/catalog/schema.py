@@ -21,9 +21,9 @@ papers = sa.Table(
     sa.Column("abstract", sa.Text, nullable=False),
     sa.Column("authors", sa.JSON, nullable=False),
     sa.Column("categories", sa.JSON, nullable=False),
-    sa.Column("primary_category", sa.String(64), nullable=True, index=True),
+    sa.Column("primary_category", sa.String(64), nullable=True),
     sa.Column("version", sa.Integer, nullable=True),
-    sa.Column("submitted", sa.Date, nullable=True, index=True),
+    sa.Column("submitted", sa.Date, nullable=True),
     sa.Column("updated", sa.Date, nullable=True),
     sa.Column("doi", sa.Text, nullable=True),
     sa.Column("journal_ref", sa.Text, nullable=True),
@@ -40,6 +40,8 @@ papers = sa.Table(
     sa.Column("change_seq", sa.BigInteger, nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
+    # Clustered on the text id: one B-tree instead of a rowid table plus a key index.
+    sqlite_with_rowid=False,
 )
 
 paper_sources = sa.Table(
@@ -55,6 +57,7 @@ paper_sources = sa.Table(
     sa.Column("source_record_id", sa.Text, nullable=False),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 ingest_checkpoints = sa.Table(

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from paperwire.catalog import schema
+from paperwire.catalog import bulk, schema
 from paperwire.catalog.database import create_engine, migrate, write_connection
 from paperwire.catalog.merge import merge_record
 from paperwire.catalog.model import Authority, Link, Paper, PaperRecord, SourceRef, UpsertCounts
@@ -116,20 +116,28 @@ class Catalog:
         current: dict[str, Paper] = dict(existing)
         counts = UpsertCounts()
         now = self.clock.now()
-        touched: dict[str, SourceRef] = {}
+        touched: dict[tuple[str, str], SourceRef] = {}
         for record in records:
             before = current.get(record.paper_id)
             after = merge_record(before, record)
-            ref_key = f"{record.paper_id}\x00{record.source}"
-            had_source = before is not None and any(
-                ref.source == record.source for ref in before.sources
+            old_ref = _find_ref(before, record.source)
+            ref = SourceRef(
+                source=record.source,
+                source_record_id=record.source_record_id,
+                first_seen=old_ref.first_seen if old_ref else now,
+                last_seen=now,
             )
-            after.sources = _with_source(after.sources, record, now)
-            touched[ref_key] = next(r for r in after.sources if r.source == record.source)
+            touched[(record.paper_id, record.source)] = ref
             current[record.paper_id] = after
             if before is None:
+                after.sources = [ref]
                 counts.added += 1
-            elif not had_source or _row_values(before) != _row_values(after):
+                continue
+            after.sources = sorted(
+                [*(r for r in before.sources if r.source != record.source), ref],
+                key=_source_name,
+            )
+            if old_ref is None or _row_values(before) != _row_values(after):
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -143,7 +151,7 @@ class Catalog:
             seq = self._next_seq(connection)
             self._insert_papers(connection, added, seq, now)
             self._update_papers(connection, changed, seq, now)
-        refs = [(key.split("\x00", 1)[0], ref) for key, ref in touched.items()]
+        refs = [(paper_id, ref) for (paper_id, _), ref in touched.items()]
         self._write_refs(connection, refs, existing)
         return counts
 
@@ -167,28 +175,19 @@ class Catalog:
             | {"change_seq": seq, "created_at": now, "modified_at": now}
             for paper in papers
         ]
-        connection.execute(_papers.insert(), rows)
+        bulk.insert_rows(connection, _papers, rows)
 
     def _update_papers(
         self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
     ) -> None:
         if not papers:
             return
-        columns = [*_PAPER_FIELDS, "primary_category", "change_seq", "modified_at"]
-        statement = (
-            _papers.update()
-            .where(_papers.c.id == sa.bindparam("b_id"))
-            .values({name: sa.bindparam(f"b_{name}") for name in columns})
-        )
-        rows = []
-        for paper in papers:
-            values = _row_values(paper) | {
-                "primary_category": _primary(paper),
-                "change_seq": seq,
-                "modified_at": now,
-            }
-            rows.append({f"b_{k}": v for k, v in values.items()} | {"b_id": paper.id})
-        connection.execute(statement, rows)
+        rows = [
+            {"id": paper.id, **_row_values(paper)}
+            | {"primary_category": _primary(paper), "change_seq": seq, "modified_at": now}
+            for paper in papers
+        ]
+        bulk.update_rows(connection, _papers, ["id"], rows)
 
     def _write_refs(
         self,
@@ -199,30 +198,13 @@ class Catalog:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for paper_id, ref in refs:
-            known = existing.get(paper_id)
-            old = next((r for r in known.sources if r.source == ref.source), None) if known else None
+            old = _find_ref(existing.get(paper_id), ref.source)
             if old is None:
                 inserts.append({"paper_id": paper_id, **_ref_values(ref)})
             elif old != ref:
-                updates.append({"b_paper_id": paper_id, "b_source": ref.source} | {
-                    f"b_{k}": v for k, v in _ref_values(ref).items() if k != "source"
-                })
-        if inserts:
-            connection.execute(_sources.insert(), inserts)
-        if updates:
-            connection.execute(
-                _sources.update()
-                .where(
-                    (_sources.c.paper_id == sa.bindparam("b_paper_id"))
-                    & (_sources.c.source == sa.bindparam("b_source"))
-                )
-                .values(
-                    source_record_id=sa.bindparam("b_source_record_id"),
-                    first_seen=sa.bindparam("b_first_seen"),
-                    last_seen=sa.bindparam("b_last_seen"),
-                ),
-                updates,
-            )
+                updates.append({**_ref_values(ref), "paper_id": paper_id})
+        bulk.insert_rows(connection, _sources, inserts)
+        bulk.update_rows(connection, _sources, ["paper_id", "source"], updates)
 
     # -- checkpoints -------------------------------------------------------------------
 
@@ -352,16 +334,17 @@ class Catalog:
         }
 
 
-def _with_source(refs: list[SourceRef], record: PaperRecord, now: dt.datetime) -> list[SourceRef]:
-    kept = [ref for ref in refs if ref.source != record.source]
-    old = next((ref for ref in refs if ref.source == record.source), None)
-    new = SourceRef(
-        source=record.source,
-        source_record_id=record.source_record_id,
-        first_seen=old.first_seen if old else now,
-        last_seen=now,
-    )
-    return sorted([*kept, new], key=lambda ref: ref.source)
+def _find_ref(paper: Paper | None, source: str) -> SourceRef | None:
+    if paper is None:
+        return None
+    for ref in paper.sources:
+        if ref.source == source:
+            return ref
+    return None
+
+
+def _source_name(ref: SourceRef) -> str:
+    return ref.source
 
 
 def _refs_differ(before: Paper, after: Paper) -> bool:

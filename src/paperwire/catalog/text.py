@@ -21,7 +21,6 @@ FIELD_MAX_CHARS = 4_000
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
 )
-_SPACES = re.compile(r"\s+")
 # arXiv abstracts mark a new paragraph with a line that starts with extra indentation;
 # blank lines do the same elsewhere.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n[ \t]{2,}")
@@ -37,10 +36,25 @@ def clean_line(value: str | None, field: str, max_chars: int = FIELD_MAX_CHARS) 
         return ""
     if len(value) > max_chars * 4:  # refuse before spending time on a huge string
         raise RecordRejected(f"{field} is {len(value)} characters, the limit is {max_chars}")
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", value))).strip()
+    if _is_clean_line(value):
+        text = value  # the common case, checked with C-speed string methods only
+    else:
+        text = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", value)).split())
     if len(text) > max_chars:
         raise RecordRejected(f"{field} is {len(text)} characters, the limit is {max_chars}")
     return text
+
+
+def _is_clean_line(value: str) -> bool:
+    # isprintable() is False for controls, format characters (bidi, zero-width) and line
+    # separators, so a printable, trimmed, single-spaced NFC string needs no work.
+    return (
+        value.isprintable()
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+        and (value.isascii() or unicodedata.is_normalized("NFC", value))
+    )
 
 
 def clean_optional(value: str | None, field: str, max_chars: int = FIELD_MAX_CHARS) -> str | None:
@@ -53,8 +67,10 @@ def clean_paragraphs(value: str | None, field: str, max_chars: int = ABSTRACT_MA
         return ""
     if len(value) > max_chars * 4:
         raise RecordRejected(f"{field} is {len(value)} characters, the limit is {max_chars}")
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", value.replace("\r\n", "\n")))
-    paragraphs = [_SPACES.sub(" ", part).strip() for part in _PARAGRAPH_BREAK.split(text.strip())]
+    text = value.replace("\r\n", "\n")
+    if not (text.isascii() and text.replace("\n", " ").isprintable()):
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    paragraphs = [" ".join(part.split()) for part in _PARAGRAPH_BREAK.split(text.strip())]
     result = "\n\n".join(part for part in paragraphs if part)
     if len(result) > max_chars:
         raise RecordRejected(f"{field} is {len(result)} characters, the limit is {max_chars}")
@@ -68,9 +84,20 @@ def clean_title(value: str | None) -> str:
     return title
 
 
+# Anything that makes a name need cleaning, in a list joined with \x1f (ASCII case).
+_UNCLEAN_ASCII_NAMES = re.compile(r"[\x00-\x1e\x7f]|  |^[ \x1f]|[ \x1f]$| \x1f|\x1f |\x1f\x1f")
+
+
 def clean_authors(names: list[str]) -> list[str]:
     if len(names) > AUTHORS_MAX:
         raise RecordRejected(f"{len(names)} authors, the limit is {AUTHORS_MAX}")
+    joined = "\x1f".join(names)
+    if (
+        joined.isascii()
+        and not _UNCLEAN_ASCII_NAMES.search(joined)
+        and all(len(name) <= AUTHOR_NAME_MAX_CHARS for name in names)
+    ):
+        return list(names)  # every name is already clean: one regex pass instead of many
     cleaned = (clean_line(name, "author name", AUTHOR_NAME_MAX_CHARS) for name in names)
     return [name for name in cleaned if name]
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from paperwire.catalog import text
 from paperwire.catalog.ids import parse_arxiv_id, slug_for_title
-from paperwire.catalog.links import dedupe_links, doi_links, extract_links, split_dois
+from paperwire.catalog.links import (
+    arxiv_links,
+    dedupe_links,
+    doi_links,
+    extract_links,
+    split_dois,
+)
 from paperwire.catalog.model import Authority, Link, PaperRecord
 from paperwire.catalog.text import RecordRejected
 
@@ -65,7 +71,12 @@ def build_record(
     paper_id, id_version = resolve_id(raw_id, clean_title)
     dois = split_dois(doi)
     links = dedupe_links(
-        [*doi_links(dois), *extra_links, *extract_links(clean_abstract, clean_comments)]
+        [
+            *arxiv_links(paper_id),
+            *doi_links(dois),
+            *extra_links,
+            *extract_links(clean_abstract, clean_comments),
+        ]
     )
     return PaperRecord(
         source=source,

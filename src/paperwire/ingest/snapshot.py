@@ -136,11 +136,25 @@ def _versions(raw: Any) -> list[dt.date]:
         created = entry.get("created") if isinstance(entry, dict) else None
         if not isinstance(created, str):
             raise RecordRejected("a version has no created date")
-        try:
-            dates.append(email.utils.parsedate_to_datetime(created).date())
-        except (TypeError, ValueError) as error:
-            raise RecordRejected(f"bad version date {created[:40]!r}") from error
+        dates.append(_version_date(created))
     return dates
+
+
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
+def _version_date(created: str) -> dt.date:
+    """'Mon, 2 Apr 2007 19:18:42 GMT' -> 2007-04-02, fast path before the RFC 2822 parser."""
+    parts = created.split()
+    if len(parts) >= 4 and parts[2] in _MONTHS and parts[1].isdigit() and parts[3].isdigit():
+        try:
+            return dt.date(int(parts[3]), _MONTHS[parts[2]], int(parts[1]))
+        except ValueError:
+            pass
+    try:
+        return email.utils.parsedate_to_datetime(created).date()
+    except (TypeError, ValueError, IndexError) as error:
+        raise RecordRejected(f"bad version date {created[:40]!r}") from error
 
 
 def _update_date(data: dict[str, Any], versions: list[dt.date]) -> dt.date | None:

@@ -42,9 +42,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_papers"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_papers_primary_category", "papers", ["primary_category"])
-    op.create_index("ix_papers_submitted", "papers", ["submitted"])
     op.create_index("ix_papers_listed_on", "papers", ["listed_on"])
     op.create_index("ix_papers_change_seq", "papers", ["change_seq"])
     op.create_table(
@@ -61,6 +60,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("paper_id", "source", name="pk_paper_sources"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "ingest_checkpoints",

@@ -1,0 +1,1 @@
+"""The web front: pages and (later) the JSON API and feeds."""

@@ -238,9 +238,9 @@ def papers_list(
     catalog = _state(ctx).open_catalog()
     papers = catalog.list_papers(listed_on=_parse_date(date, "--date"), limit=limit)
     if as_json:
-        from paperwire.ingest.export import paper_to_json
+        from paperwire.ingest.export import paper_to_export
 
-        out.print_json(json.dumps([paper_to_json(p) for p in papers]))
+        out.print_json(json.dumps([paper_to_export(p) for p in papers]))
         return
     table = Table("id", "listed", "title", "authors", show_lines=False)
     for paper in papers:
@@ -269,9 +269,9 @@ def papers_show(
         err.print(f"no paper {paper_id!r} in the catalog")
         raise typer.Exit(1)
     if as_json:
-        from paperwire.ingest.export import paper_to_json
+        from paperwire.ingest.export import paper_to_export
 
-        out.print_json(json.dumps(paper_to_json(paper)))
+        out.print_json(json.dumps(paper_to_export(paper)))
         return
     _print_paper(paper)
 

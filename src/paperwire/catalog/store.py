@@ -119,6 +119,9 @@ class Catalog:
         touched: dict[tuple[str, str], SourceRef] = {}
         for record in records:
             before = current.get(record.paper_id)
+            if before is None and record.deleted:
+                counts.unchanged += 1  # a tombstone for a paper we never had: nothing to do
+                continue
             after = merge_record(before, record)
             old_ref = _find_ref(before, record.source)
             ref = SourceRef(

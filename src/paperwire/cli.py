@@ -26,7 +26,7 @@ from rich.table import Table
 from paperwire.catalog.model import Paper, Rejection
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
-from paperwire.ingest.base import Source
+from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.formats import FORMAT_NAMES
 from paperwire.ingest.pipeline import IngestReport
 
@@ -191,6 +191,9 @@ def harvest_arxiv_command(
         except RemoteError as error:
             err.print(f"[red]harvest failed[/]: {error} (progress so far is kept)")
             raise typer.Exit(1) from None
+        except InputUnreadable as error:
+            err.print(f"[red]harvest stopped[/]: {error} (progress so far is kept)")
+            raise typer.Exit(EXIT_UNREADABLE) from None
     _finish_ingest(report, [], as_json)
 
 
@@ -219,6 +222,9 @@ def harvest_hf_daily_command(
         except RemoteError as error:
             err.print(f"[red]harvest failed[/]: {error}")
             raise typer.Exit(1) from None
+        except InputUnreadable as error:
+            err.print(f"[red]harvest stopped[/]: {error}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
     _finish_ingest(report, [], as_json)
 
 

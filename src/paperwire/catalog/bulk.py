@@ -1,14 +1,14 @@
 """Fast many-row writes that skip SQLAlchemy's per-row bind processing.
 
-Bulk ingest spends most of its time converting bind values; here each value is converted
-once, by column type, straight into what the driver (sqlite3 or psycopg) takes, and the rows
-go to the driver's executemany. Reads and small writes use plain SQLAlchemy Core.
+Bulk ingest spent most of its time converting bind values. The store builds each row's
+parameters in one straight-line function with these converters, and hands the rows to the
+driver's executemany (sqlite3 or psycopg) with SQL written by `insert_sql`/`update_sql`.
+Reads and small writes use plain SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,25 +43,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _converter(column: sa.Column[Any], dialect: str) -> Converter:
-    kind = column.type
-    if isinstance(kind, sa.JSON):
-        return _json
-    if dialect != "sqlite":
-        return _same
-    if isinstance(kind, sa.DateTime):
-        return _sqlite_datetime
-    if isinstance(kind, sa.Date):
-        return _sqlite_date
-    if isinstance(kind, sa.Boolean):
-        return _sqlite_bool
-    return _same
-
-
-def _placeholder(connection: sa.Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
 def _memoised(convert: Converter) -> Converter:
     # Timestamps repeat within a batch (one `now` per batch): convert each once.
     cache: dict[Any, Any] = {}
@@ -74,52 +55,35 @@ def _memoised(convert: Converter) -> Converter:
     return cached
 
 
-def _to_params(
-    table: sa.Table, names: Sequence[str], rows: Sequence[dict[str, Any]], dialect: str
-) -> list[tuple[Any, ...]]:
-    take = operator.itemgetter(*names)
-    conversions = [
-        (index, _memoised(conv) if conv is _sqlite_datetime else conv)
-        for index, name in enumerate(names)
-        if (conv := _converter(table.c[name], dialect)) is not _same
-    ]
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(take(row)) if len(names) > 1 else [take(row)]
-        for index, conv in conversions:
-            values[index] = conv(values[index])
-        params.append(tuple(values))
-    return params
+class Encoder:
+    """Value converters for one dialect, for straight-line row builders."""
+
+    def __init__(self, dialect: str) -> None:
+        sqlite = dialect == "sqlite"
+        self.json: Converter = _json
+        self.date: Converter = _sqlite_date if sqlite else _same
+        self.datetime: Converter = _memoised(_sqlite_datetime) if sqlite else _same
+        self.bool: Converter = _sqlite_bool if sqlite else _same
 
 
-def insert_rows(
-    connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
-) -> None:
-    if not rows:
-        return
-    names = list(rows[0])
+def _placeholder(connection: sa.Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def insert_sql(connection: sa.Connection, table: sa.Table, names: Sequence[str]) -> str:
     mark = _placeholder(connection)
-    sql = (
+    return (
         f"INSERT INTO {table.name} ({', '.join(names)}) "
         f"VALUES ({', '.join(mark for _ in names)})"
     )
-    connection.exec_driver_sql(sql, _to_params(table, names, rows, connection.dialect.name))
 
 
-def update_rows(
-    connection: sa.Connection,
-    table: sa.Table,
-    keys: Sequence[str],
-    rows: Sequence[dict[str, Any]],
-) -> None:
-    """UPDATE each row's non-key columns, matching on the `keys` columns."""
-    if not rows:
-        return
-    values = [name for name in rows[0] if name not in keys]
-    ordered = [*values, *keys]
+def update_sql(
+    connection: sa.Connection, table: sa.Table, values: Sequence[str], keys: Sequence[str]
+) -> str:
+    """UPDATE with parameters in the order: `values` columns, then `keys` columns."""
     mark = _placeholder(connection)
-    sql = (
+    return (
         f"UPDATE {table.name} SET {', '.join(f'{name} = {mark}' for name in values)} "
         f"WHERE {' AND '.join(f'{name} = {mark}' for name in keys)}"
     )
-    connection.exec_driver_sql(sql, _to_params(table, ordered, rows, connection.dialect.name))

@@ -247,8 +247,9 @@ def fetch_arxiv_papers(
             for item in items:
                 if isinstance(item, PaperRecord):
                     found.setdefault(item.paper_id, item)
-    order = [parse_arxiv_id(request_id) for request_id in wanted]
-    return [found[parsed[0]] for parsed in order if parsed is not None and parsed[0] in found]
+    # "2403.01234" and "2403.01234v1" are one paper: each comes back once, first-asked order.
+    order = dict.fromkeys(parsed[0] for parsed in map(parse_arxiv_id, wanted) if parsed)
+    return [found[paper_id] for paper_id in order if paper_id in found]
 
 
 def search_arxiv(

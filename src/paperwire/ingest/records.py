@@ -112,3 +112,63 @@ def deleted_record(source: str, source_record_id: str, raw_id: str) -> PaperReco
         version=version,
         deleted=True,
     )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value is not None else None
+
+
+def record_to_wire(record: PaperRecord) -> list[Any]:
+    """A record as JSON-able values, for handing records between processes.
+
+    orjson on these lists costs a fraction of pickling the dataclasses.
+    """
+    return [
+        record.source,
+        record.source_record_id,
+        int(record.authority),
+        record.paper_id,
+        record.title,
+        record.abstract,
+        record.authors,
+        record.categories,
+        record.version,
+        _iso(record.submitted),
+        _iso(record.updated),
+        record.doi,
+        record.journal_ref,
+        record.comments,
+        record.license,
+        [[link.kind, link.url] for link in record.links],
+        _iso(record.listed_on),
+        record.extras,
+        record.deleted,
+    ]
+
+
+def record_from_wire(wire: list[Any]) -> PaperRecord:
+    return PaperRecord(
+        source=wire[0],
+        source_record_id=wire[1],
+        authority=Authority(wire[2]),
+        paper_id=wire[3],
+        title=wire[4],
+        abstract=wire[5],
+        authors=wire[6],
+        categories=wire[7],
+        version=wire[8],
+        submitted=_day(wire[9]),
+        updated=_day(wire[10]),
+        doi=wire[11],
+        journal_ref=wire[12],
+        comments=wire[13],
+        license=wire[14],
+        links=[Link(kind, url) for kind, url in wire[15]],
+        listed_on=_day(wire[16]),
+        extras=wire[17],
+        deleted=wire[18],
+    )

@@ -19,10 +19,10 @@ from typing import IO, Any
 
 import orjson
 
-from paperwire.catalog.model import Authority, Rejection
+from paperwire.catalog.model import Authority, PaperRecord, Rejection
 from paperwire.catalog.text import RecordRejected, clean_line, split_author_string
 from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.records import build_record
+from paperwire.ingest.records import build_record, record_from_wire, record_to_wire
 
 FORMAT = "arxiv-snapshot"
 SOURCE = "arxiv-snapshot"
@@ -87,7 +87,7 @@ class SnapshotSource:
         # and need no importable __main__; elsewhere fall back to the platform default.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        in_flight: deque[tuple[Future[list[Item | None]], list[tuple[int, int]]]] = deque()
+        in_flight: deque[tuple[Future[bytes], list[tuple[int, int]]]] = deque()
         limit = self._workers * CHUNKS_IN_FLIGHT_PER_WORKER
         with ProcessPoolExecutor(self._workers, mp_context=context) as pool:
             for chunk in _chunks(lines, CHUNK_LINES):
@@ -98,10 +98,8 @@ class SnapshotSource:
             while in_flight:
                 yield from self._drain(*in_flight.popleft())
 
-    def _drain(
-        self, future: Future[list[Item | None]], positions: list[tuple[int, int]]
-    ) -> Iterator[Item]:
-        for item, (number, offset) in zip(future.result(), positions, strict=True):
+    def _drain(self, future: Future[bytes], positions: list[tuple[int, int]]) -> Iterator[Item]:
+        for item, (number, offset) in zip(_from_wire(future.result()), positions, strict=True):
             self._line, self._offset = number, offset
             if item is not None:
                 yield item
@@ -154,8 +152,30 @@ def _chunks(lines: Iterator[_Line], size: int) -> Iterator[list[_Line]]:
         yield chunk
 
 
-def _parse_chunk(path: str, chunk: list[_Line]) -> list[Item | None]:
-    return [_parse_numbered(path, number, raw) for number, _, raw in chunk]
+def _parse_chunk(path: str, chunk: list[_Line]) -> bytes:
+    """Worker side: parse a chunk; the result travels back as one orjson blob."""
+    wire: list[Any] = []
+    for number, _, raw in chunk:
+        item = _parse_numbered(path, number, raw)
+        if isinstance(item, PaperRecord):
+            wire.append(record_to_wire(item))
+        elif isinstance(item, Rejection):
+            wire.append([item.location, item.reason])
+        else:
+            wire.append(None)
+    return orjson.dumps(wire)
+
+
+def _from_wire(blob: bytes) -> list[Item | None]:
+    items: list[Item | None] = []
+    for wire in orjson.loads(blob):
+        if wire is None:
+            items.append(None)
+        elif len(wire) == 2:
+            items.append(Rejection(wire[0], wire[1]))
+        else:
+            items.append(record_from_wire(wire))
+    return items
 
 
 def _parse_numbered(path: str, number: int, raw: bytes | None) -> Item | None:

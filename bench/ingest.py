@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 HERE = Path(__file__).parent
-WORDS = (
+WORDS = (  # noqa: SIM905 - one readable string beats a 40-item list
     "transformer diffusion graph neural network attention quantum field lattice gauge "
     "segmentation retrieval language model benchmark robust sparse kernel manifold entropy "
     "boson fermion galaxy cluster spectral optimisation gradient stochastic bayesian causal "
@@ -31,8 +31,9 @@ CATEGORIES = ["cs.LG", "cs.CV", "cs.CL", "hep-th", "hep-ph", "math.AP", "quant-p
 
 
 def _zipf_words(rng: random.Random, count: int) -> str:
-    return " ".join(WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)]
-                    for _ in range(count))
+    return " ".join(
+        WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)] for _ in range(count)
+    )
 
 
 def generate(path: Path, count: int, seed: int = 7) -> None:
@@ -41,19 +42,25 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8") as out:
         for index in range(count):
             year_month = 1501 + (index // 99_999) % 12
-            authors = [(f"Surname{rng.randint(1, 5000)}", f"A. {chr(65 + rng.randint(0, 25))}.", "")
-                       for _ in range(rng.randint(1, 8))]
+            authors = [
+                (f"Surname{rng.randint(1, 5000)}", f"A. {chr(65 + rng.randint(0, 25))}.", "")
+                for _ in range(rng.randint(1, 8))
+            ]
             abstract_words = _zipf_words(rng, rng.randint(80, 250)).split()
-            lines = [" ".join(abstract_words[i : i + 12]) for i in range(0, len(abstract_words), 12)]
-            versions = [{"version": f"v{v + 1}", "created": f"Mon, {v + 2} Jan 2015 10:00:00 GMT"}
-                        for v in range(rng.randint(1, 3))]
+            lines = [
+                " ".join(abstract_words[i : i + 12]) for i in range(0, len(abstract_words), 12)
+            ]
+            versions = [
+                {"version": f"v{v + 1}", "created": f"Mon, {v + 2} Jan 2015 10:00:00 GMT"}
+                for v in range(rng.randint(1, 3))
+            ]
             record = {
                 "id": f"{year_month}.{index % 99_999 + 1:05d}",
                 "submitter": authors[0][1] + " " + authors[0][0],
                 "authors": ", ".join(f"{first} {last}" for last, first, _ in authors),
                 "title": _zipf_words(rng, rng.randint(5, 14)).title() + "\n  for Testing",
-                "comments": f"{rng.randint(4, 40)} pages" + (
-                    ", code at https://github.com/org/repo" if rng.random() < 0.1 else ""),
+                "comments": f"{rng.randint(4, 40)} pages"
+                + (", code at https://github.com/org/repo" if rng.random() < 0.1 else ""),
                 "journal-ref": None,
                 "doi": f"10.1000/x{index}" if rng.random() < 0.3 else None,
                 "report-no": None,
@@ -77,12 +84,16 @@ def _run_one(path: str, url: str) -> None:
     report = ingest_paths(catalog, [Path(path)])
     elapsed = time.perf_counter() - started
     catalog.close()
-    print(json.dumps({
-        "seconds": elapsed,
-        "added": report.counts.added,
-        "rejected": report.counts.rejected,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "added": report.counts.added,
+                "rejected": report.counts.rejected,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -91,8 +102,9 @@ def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
     import sqlalchemy as sa
 
     name = f"paperwire_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine("postgresql+psycopg://root@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        "postgresql+psycopg://root@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -102,8 +114,9 @@ def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
 def _drop(name: str) -> None:
     import sqlalchemy as sa
 
-    admin = sa.create_engine("postgresql+psycopg://root@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        "postgresql+psycopg://root@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -129,7 +142,9 @@ def main() -> None:
                 try:
                     child = subprocess.run(
                         [sys.executable, __file__, "--child", str(snapshot), url],
-                        check=True, capture_output=True, text=True,
+                        check=True,
+                        capture_output=True,
+                        text=True,
                     )
                 finally:
                     if pg_name:
@@ -144,8 +159,11 @@ def main() -> None:
                     "rejected": figures["rejected"],
                 }
                 results.append(row)
-                print(f"{backend:10} {size:>8} records  {row['records_per_second']:>7} rec/s  "
-                      f"{row['seconds']:>7} s  peak RSS {row['peak_rss_mb']:>6} MB", flush=True)
+                print(
+                    f"{backend:10} {size:>8} records  {row['records_per_second']:>7} rec/s  "
+                    f"{row['seconds']:>7} s  peak RSS {row['peak_rss_mb']:>6} MB",
+                    flush=True,
+                )
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "ingest.json").write_text(json.dumps(results, indent=2) + "\n")

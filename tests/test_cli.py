@@ -24,13 +24,15 @@ def invoke(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_ingest_every_fixture_format_then_again_is_unchanged(
-    db: list[str], fixtures: Path
-) -> None:
+def test_ingest_every_fixture_format_then_again_is_unchanged(db: list[str], fixtures: Path) -> None:
     inputs = [
         str(fixtures / "arxiv-metadata-snapshot-sample.jsonl"),
         str(fixtures / "hf-daily-papers-sample.json"),
-        str(fixtures / "arxiv-oai" / "functional-arxiv-fixtures-http-server-records-arxiv-physics-hep-ex.xml"),
+        str(
+            fixtures
+            / "arxiv-oai"
+            / "functional-arxiv-fixtures-http-server-records-arxiv-physics-hep-ex.xml"
+        ),
     ]
     code, stdout, _ = invoke([*db, "ingest", *inputs, "--json"])
     assert code == 0
@@ -48,7 +50,9 @@ def test_listing_with_date_and_papers_list(db: list[str], fixtures: Path) -> Non
     code, stdout, _ = invoke([*db, "ingest", listing, "--date", "2024-03-14"])
     assert code == 0
     assert "67 added" in stdout
-    code, stdout, _ = invoke([*db, "papers", "list", "--date", "2024-03-14", "--json", "--limit", "100"])
+    code, stdout, _ = invoke(
+        [*db, "papers", "list", "--date", "2024-03-14", "--json", "--limit", "100"]
+    )
     listed = json.loads(stdout)
     assert len(listed) == 67
     assert any(p["title"].startswith("UniXcoder") for p in listed)
@@ -102,8 +106,14 @@ def test_show_accepts_urls_and_versions(db: list[str], fixtures: Path) -> None:
 def test_export_then_ingest_into_empty_store_reproduces_it(
     db: list[str], fixtures: Path, tmp_path: Path
 ) -> None:
-    invoke([*db, "ingest", str(fixtures / "arxiv-metadata-snapshot-sample.jsonl"),
-            str(fixtures / "hf-daily-papers-sample.json")])
+    invoke(
+        [
+            *db,
+            "ingest",
+            str(fixtures / "arxiv-metadata-snapshot-sample.jsonl"),
+            str(fixtures / "hf-daily-papers-sample.json"),
+        ]
+    )
     first = tmp_path / "first.jsonl"
     code, stdout, _ = invoke([*db, "export", "--out", str(first)])
     assert code == 0 and "201 papers" in stdout
@@ -130,7 +140,10 @@ def test_snapshot_gzip_is_read(db: list[str], fixtures: Path, tmp_path: Path) ->
     import gzip
 
     packed = tmp_path / "snapshot.jsonl.gz"
-    with (fixtures / "arxiv-metadata-snapshot-sample.jsonl").open("rb") as raw, gzip.open(packed, "wb") as out:
+    with (
+        (fixtures / "arxiv-metadata-snapshot-sample.jsonl").open("rb") as raw,
+        gzip.open(packed, "wb") as out,
+    ):
         shutil.copyfileobj(raw, out)
     code, stdout, _ = invoke([*db, "ingest", str(packed), "--json"])
     assert code == 0 and json.loads(stdout)["added"] == 200

@@ -19,7 +19,6 @@ from rich.progress import (
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
 
@@ -82,7 +81,9 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 @contextmanager
@@ -103,8 +104,12 @@ def _progress(label: str) -> Iterator[Progress]:
 
 
 def _report_rejection(rejection: Rejection) -> None:
-    err.print(f"[yellow]rejected[/] {rejection.location}: {rejection.reason}", markup=True,
-              highlight=False, soft_wrap=True)
+    err.print(
+        f"[yellow]rejected[/] {rejection.location}: {rejection.reason}",
+        markup=True,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _finish_ingest(report: IngestReport, unreadable: list[tuple[str, str]], as_json: bool) -> None:
@@ -167,7 +172,9 @@ def harvest_arxiv_command(
     ctx: typer.Context,
     set_spec: Annotated[str | None, typer.Option("--set", help="OAI set, e.g. cs.")] = None,
     from_date: Annotated[str | None, typer.Option("--from", help="From date YYYY-MM-DD.")] = None,
-    until_date: Annotated[str | None, typer.Option("--until", help="Until date YYYY-MM-DD.")] = None,
+    until_date: Annotated[
+        str | None, typer.Option("--until", help="Until date YYYY-MM-DD.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Harvest arXiv over OAI-PMH; resumes an interrupted harvest."""
@@ -286,15 +293,21 @@ def _print_paper(paper: Paper) -> None:
     out.print(f"[bold]{_escape(paper.title)}[/bold]")
     out.print(f"{paper.id}  v{paper.version or '?'}  {' '.join(paper.categories)}", highlight=False)
     out.print(", ".join(paper.authors), highlight=False)
-    dates = [f"submitted {paper.submitted}" if paper.submitted else "",
-             f"updated {paper.updated}" if paper.updated else "",
-             f"listed {paper.listed_on}" if paper.listed_on else ""]
+    dates = [
+        f"submitted {paper.submitted}" if paper.submitted else "",
+        f"updated {paper.updated}" if paper.updated else "",
+        f"listed {paper.listed_on}" if paper.listed_on else "",
+    ]
     out.print("  ".join(d for d in dates if d), highlight=False)
     out.print()
     out.print(paper.abstract, highlight=False, markup=False)
     out.print()
-    for label, value in (("DOI", paper.doi), ("Journal", paper.journal_ref),
-                         ("Comments", paper.comments), ("Licence", paper.license)):
+    for label, value in (
+        ("DOI", paper.doi),
+        ("Journal", paper.journal_ref),
+        ("Comments", paper.comments),
+        ("Licence", paper.license),
+    ):
         if value:
             out.print(f"{label}: {value}", highlight=False, markup=False)
     for link in paper.links:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from paperwire.catalog.model import Authority, Link, PaperRecord
-from paperwire.ingest.records import build_record
 from paperwire.catalog.store import Catalog
+from paperwire.ingest.records import build_record
 
 
 def record(**overrides: object) -> PaperRecord:

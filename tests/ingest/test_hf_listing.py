@@ -73,7 +73,9 @@ def test_real_listing_gives_67_papers_listed_on_the_page_day(fixtures: Path) -> 
 
     last = papers[-1]
     assert last.title.startswith("Name Your Colour For the Task")
-    assert last.abstract.endswith("The source code is available at https://github.com/ryeocthiv/CQFormer")
+    assert last.abstract.endswith(
+        "The source code is available at https://github.com/ryeocthiv/CQFormer"
+    )
     assert [(link.kind, link.url) for link in last.links] == [
         ("code", "https://github.com/ryeocthiv/CQFormer")
     ]
@@ -130,7 +132,9 @@ def test_date_option_overrides_the_date_line(fixtures: Path) -> None:
 
 
 def test_several_days_in_one_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "Mar 13\n\nFirst paper\n\nAbstract one.\n\nMar 14\n\nSecond paper\n\nTwo.\n")
+    path = write(
+        tmp_path, "Mar 13\n\nFirst paper\n\nAbstract one.\n\nMar 14\n\nSecond paper\n\nTwo.\n"
+    )
     papers = records(read(path))
     assert [(p.title, p.listed_on) for p in papers] == [
         ("First paper", dt.date(2026, 3, 13)),
@@ -174,7 +178,10 @@ def test_abstract_in_several_paragraphs(tmp_path: Path) -> None:
 def test_arxiv_id_on_its_own_line_is_used(tmp_path: Path) -> None:
     text = "A title\narXiv:2403.01234v2\n\nAn abstract.\n\nOther title\n\nhttps://arxiv.org/abs/hep-th/9901001\n"
     papers = records(read(write(tmp_path, text)))
-    assert [(p.paper_id, p.version) for p in papers] == [("2403.01234", 2), ("hep-th/9901001", None)]
+    assert [(p.paper_id, p.version) for p in papers] == [
+        ("2403.01234", 2),
+        ("hep-th/9901001", None),
+    ]
     assert papers[0].links[0].url == "https://arxiv.org/abs/2403.01234"
 
 

@@ -30,7 +30,7 @@ def base_url(sqlite_catalog: Catalog) -> Iterator[str]:
                 authority=Authority.LISTING,
                 raw_id=None,
                 title=HOSTILE_TITLE,
-                abstract="Code at https://github.com/evil/repo\" onmouseover=\"x",
+                abstract='Code at https://github.com/evil/repo" onmouseover="x',
                 listed_on=dt.date(2026, 3, 14),
             )
         ]

@@ -73,8 +73,7 @@ def _placeholder(connection: sa.Connection) -> str:
 def insert_sql(connection: sa.Connection, table: sa.Table, names: Sequence[str]) -> str:
     mark = _placeholder(connection)
     return (
-        f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"VALUES ({', '.join(mark for _ in names)})"
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
     )
 
 

@@ -16,7 +16,7 @@ _CODE_HOSTS = re.compile(
     re.IGNORECASE,
 )
 _PROJECT_HINT = re.compile(r"project\s*(?:page|website|site)|homepage|webpage", re.IGNORECASE)
-_DOI = re.compile(r"10\.\d{4,9}/[^\s,;]+")
+_DOI = re.compile(r"10\.\d{4,9}/[^\s,;<>\"']+")
 URL_MAX_CHARS = 2_000
 
 
@@ -33,7 +33,8 @@ def split_dois(raw: str | None) -> list[str]:
     """arXiv's doi field may hold several DOIs separated by commas, semicolons or spaces."""
     if not raw:
         return []
-    return [doi.rstrip(".") for doi in _DOI.findall(raw)]
+    # DOIs are ASCII in practice; anything else is noise (or a trick) and is dropped.
+    return [doi.rstrip(".") for doi in _DOI.findall(raw) if doi.isascii() and doi.isprintable()]
 
 
 def doi_links(dois: Iterable[str]) -> list[Link]:
@@ -88,6 +89,8 @@ def safe_http_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if len(url) > URL_MAX_CHARS or not re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
+    if len(url) > URL_MAX_CHARS or not url.isprintable():  # controls, bidi, zero-width
+        return None
+    if not re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
         return None
     return url

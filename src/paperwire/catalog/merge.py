@@ -90,9 +90,8 @@ def merge_record(existing: Paper | None, record: PaperRecord) -> Paper:
 
 
 def _is_newer_or_same(record: PaperRecord, paper: Paper) -> bool:
-    if record.version is not None and paper.version is not None:
-        if record.version != paper.version:
-            return record.version > paper.version
+    if record.version is not None and paper.version is not None and record.version != paper.version:
+        return record.version > paper.version
     record_date = record.updated or record.submitted
     paper_date = paper.updated or paper.submitted
     if record_date is not None and paper_date is not None:

@@ -86,6 +86,7 @@ class Catalog:
 
     def restore(self, papers: Sequence[Paper]) -> UpsertCounts:
         """Write papers exactly as given (the export format), merging their source refs."""
+        papers = list({paper.id: paper for paper in papers}.values())  # the last copy wins
         with write_connection(self.engine) as connection, connection.begin():
             existing = self._load(connection, [paper.id for paper in papers])
             counts = UpsertCounts()
@@ -310,7 +311,9 @@ class Catalog:
 
     def count(self) -> int:
         with self.engine.connect() as connection:
-            return int(connection.execute(sa.select(sa.func.count()).select_from(_papers)).scalar_one())
+            return int(
+                connection.execute(sa.select(sa.func.count()).select_from(_papers)).scalar_one()
+            )
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as connection:

@@ -22,12 +22,12 @@ import orjson
 
 from paperwire.catalog import text
 from paperwire.catalog.ids import is_arxiv_id
-from paperwire.catalog.links import safe_http_url
+from paperwire.catalog.links import URL_MAX_CHARS, safe_http_url
 from paperwire.catalog.model import Authority, Link, Paper, Rejection, SourceRef
 from paperwire.catalog.store import Catalog
 from paperwire.catalog.text import RecordRejected
 from paperwire.ingest.base import Item
-from paperwire.ingest.formats import EXPORT_FORMAT_TAG, READ_ERRORS, open_input
+from paperwire.ingest.formats import EXPORT_FORMAT_TAG, READ_ERRORS, open_input, shown
 from paperwire.ingest.pipeline import ProgressCallback
 from paperwire.ingest.records import clean_categories
 
@@ -171,7 +171,7 @@ def parse_export_line(raw: bytes, location: str) -> Item:
         return paper_from_export(data)
     except RecordRejected as error:
         ident = data.get("id")
-        where = f"{location} (id {ident[:80]})" if isinstance(ident, str) else location
+        where = f"{location} (id {shown(ident)})" if isinstance(ident, str) else location
         return Rejection(where, str(error))
 
 
@@ -274,10 +274,18 @@ def _links(value: Any) -> list[Link]:
         if not (pair_of_strings and isinstance(pair[0], str) and isinstance(pair[1], str)):
             raise RecordRejected("a link must be a [kind, url] pair of strings")
         kind, url = pair
-        if not _LINK_KIND.fullmatch(kind) or safe_http_url(url) != url:
+        # safe_http_url lets control characters through; cleaning must leave the URL as is.
+        if not _LINK_KIND.fullmatch(kind) or safe_http_url(url) != url or not _clean(url):
             raise RecordRejected(f"not a usable link: {kind[:20]!r} {url[:80]!r}")
         links.append(Link(kind, url))
     return links
+
+
+def _clean(url: str) -> bool:
+    try:
+        return text.clean_line(url, "link", URL_MAX_CHARS) == url
+    except RecordRejected:
+        return False
 
 
 def _extras(value: Any) -> dict[str, Any]:

@@ -11,7 +11,13 @@ from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
 from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.formats import open_source
-from paperwire.ingest.pipeline import IngestReport, ProgressCallback, RejectCallback, run_source
+from paperwire.ingest.pipeline import (
+    DEFAULT_BATCH_SIZE,
+    IngestReport,
+    ProgressCallback,
+    RejectCallback,
+    run_source,
+)
 
 SourceCallback = Callable[[Path, Source], None]
 
@@ -48,10 +54,13 @@ def ingest_paths(
                 )
             if on_source is not None:
                 on_source(path, source)
-            kwargs = {"batch_size": batch_size} if batch_size else {}
             report.merge(
                 run_source(
-                    catalog, source, on_progress=on_progress, on_reject=on_reject, **kwargs
+                    catalog,
+                    source,
+                    batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                    on_progress=on_progress,
+                    on_reject=on_reject,
                 )
             )
         except InputUnreadable as error:

@@ -44,6 +44,15 @@ _EXPORT_TAG = re.compile(rb'"format"\s*:\s*"paperwire-export/(?P<version>[^"]*)"
 _SNAPSHOT_KEYS = ("abstract", "versions", "authors_parsed", "categories")
 
 
+def shown(value: str, limit: int = 80) -> str:
+    """A value from the input as a message may show it: cut short, controls escaped.
+
+    Rejections are printed on terminals, where an escape sequence in an id would act.
+    """
+    value = value[:limit]
+    return value if value.isprintable() else repr(value)
+
+
 def open_input(path: Path) -> BinaryInput:
     """The file's bytes, decompressed when gzip'd; InputUnreadable when it cannot be opened."""
     try:
@@ -171,14 +180,21 @@ def _xml_root_name(body: bytes) -> str:
 
 
 def _doctype_end(body: bytes, at: int) -> int:
+    """Where the DOCTYPE that starts before `at` ends: its '>' outside quotes and [...]."""
     depth = 0
+    quote = 0
     for index in range(at, len(body)):
         char = body[index]
-        if char == 0x5B:  # [ opens the internal subset
+        if quote:
+            if char == quote:
+                quote = 0
+        elif char in b"\"'":
+            quote = char
+        elif char == ord("["):  # the internal subset
             depth += 1
-        elif char == 0x5D:
+        elif char == ord("]"):
             depth -= 1
-        elif char == 0x3E and depth <= 0:  # >
+        elif char == ord(">") and depth <= 0:
             return index
     return -1
 

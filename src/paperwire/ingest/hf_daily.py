@@ -18,13 +18,13 @@ import httpx
 import orjson
 
 from paperwire.catalog import text
-from paperwire.catalog.links import normalise_code_url, safe_http_url
+from paperwire.catalog.links import URL_MAX_CHARS, normalise_code_url, safe_http_url
 from paperwire.catalog.model import Authority, Link, PaperRecord, Rejection
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.formats import READ_ERRORS, open_input
+from paperwire.ingest.formats import READ_ERRORS, open_input, shown
 from paperwire.ingest.http import PoliteClient, RemoteError
 from paperwire.ingest.pipeline import (
     IngestReport,
@@ -187,7 +187,7 @@ def parse_items(data: list[Any], where: str, listed_on: dt.date | None = None) -
             yield parse_item(item, listed_on)
         except text.RecordRejected as error:
             ident = _item_id(item)
-            where_id = f"{location} (id {ident[:40]})" if ident else location
+            where_id = f"{location} (id {shown(ident)})" if ident else location
             yield Rejection(where_id, str(error))
 
 
@@ -257,7 +257,10 @@ def _links(paper: dict[str, Any]) -> list[Link]:
 
 
 def _url(raw: Any) -> str | None:
-    return safe_http_url(raw) if isinstance(raw, str) else None
+    url = safe_http_url(raw) if isinstance(raw, str) else None
+    # safe_http_url lets control and bidi characters through (they are not whitespace);
+    # a URL that cleaning would change is not one to keep (PostgreSQL refuses NUL too).
+    return url if url is not None and _optional_line(url, URL_MAX_CHARS) == url else None
 
 
 def _extras(item: dict[str, Any], paper: dict[str, Any]) -> dict[str, Any]:

@@ -272,6 +272,7 @@ class HfListingSource:
                 except UnicodeDecodeError:
                     yield number, "", "not UTF-8 text"
 
+
 def _starts_paper(block: _Block, paper: _Paper | None) -> bool:
     if paper is None:
         return block.problem is not None or _title_like(block.lines[0])

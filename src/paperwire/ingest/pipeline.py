@@ -31,8 +31,7 @@ class IngestReport:
     def summary(self) -> str:
         c = self.counts
         return (
-            f"{c.added} added, {c.updated} updated, {c.unchanged} unchanged, "
-            f"{c.rejected} rejected"
+            f"{c.added} added, {c.updated} updated, {c.unchanged} unchanged, {c.rejected} rejected"
         )
 
 

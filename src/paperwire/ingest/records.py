@@ -69,7 +69,7 @@ def build_record(
     clean_abstract = text.clean_paragraphs(abstract, "abstract")
     clean_comments = text.clean_optional(comments, "comments")
     paper_id, id_version = resolve_id(raw_id, clean_title)
-    dois = split_dois(doi)
+    dois = split_dois(text.clean_optional(doi, "doi"))
     links = dedupe_links(
         [
             *arxiv_links(paper_id),

@@ -12,10 +12,10 @@ import gzip
 import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -106,7 +106,11 @@ class SnapshotSource:
 
     def _lines(self) -> Iterator[_Line]:
         try:
-            stream: IO[bytes] = gzip.open(self.path) if self._compressed else self.path.open("rb")
+            stream: gzip.GzipFile | BinaryIO = (
+                gzip.open(self.path)  # noqa: SIM115 - closed by the `with` below
+                if self._compressed
+                else self.path.open("rb")
+            )
         except OSError as error:
             raise InputUnreadable(f"{self.path}: {error.strerror or error}") from error
         number = self._line
@@ -205,7 +209,8 @@ def parse_line(raw: bytes, location: str) -> Item:
         return parse_object(data)
     except RecordRejected as error:
         ident = data.get("id")
-        where = f"{location} (id {ident})" if isinstance(ident, str) else location
+        # ascii(): the id is hostile too, and locations end up on terminals.
+        where = f"{location} (id {ascii(ident[:80])})" if isinstance(ident, str) else location
         return Rejection(where, str(error))
 
 
@@ -255,7 +260,10 @@ def _versions(raw: Any) -> list[dt.date]:
     return dates
 
 
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)  # noqa: SIM905
+}
 
 
 def _version_date(created: str) -> dt.date:
@@ -285,7 +293,7 @@ def _authors(data: dict[str, Any]) -> list[str]:
         for parts in parsed:
             if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
                 raise RecordRejected("authors_parsed must be lists of strings")
-            last, first, suffix = (parts + ["", "", ""])[:3]
+            last, first, suffix = [*parts, "", "", ""][:3]
             names.append(" ".join(p for p in (first, last, suffix) if p))
         return names
     return split_author_string(_text(data, "authors") or "")

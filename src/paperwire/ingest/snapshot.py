@@ -210,7 +210,7 @@ def parse_line(raw: bytes, location: str) -> Item:
     except RecordRejected as error:
         ident = data.get("id")
         # ascii(): the id is hostile too, and locations end up on terminals.
-        where = f"{location} (id {ascii(ident[:80])})" if isinstance(ident, str) else location
+        where = f"{location} (id {ident[:80]!a})" if isinstance(ident, str) else location
         return Rejection(where, str(error))
 
 

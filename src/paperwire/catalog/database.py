@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from paperwire.catalog.checkpointer import BackgroundCheckpointer
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any fixed number works; it only has to be the same in every paperwire process.
 _MIGRATION_LOCK_ID = 0x70617065
+_checkpointers: weakref.WeakKeyDictionary[Engine, BackgroundCheckpointer] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _json_dumps(value: Any) -> str:
@@ -40,8 +46,10 @@ def create_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     database = sa.engine.make_url(url).database
+    checkpointer: BackgroundCheckpointer | None = None
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        checkpointer = BackgroundCheckpointer(Path(database))
     engine = sa.create_engine(
         url,
         json_serializer=_json_dumps,
@@ -61,7 +69,13 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it safe
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache for bulk writes
+        if checkpointer is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # see catalog/checkpointer.py
         cursor.close()
+
+    if checkpointer is not None:
+        sa.event.listen(engine, "commit", lambda _connection: checkpointer.poke())
+        _checkpointers[engine] = checkpointer
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
@@ -69,6 +83,14 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def dispose(engine: Engine) -> None:
+    """Close the engine's connections and stop its checkpointer thread."""
+    checkpointer = _checkpointers.pop(engine, None)
+    if checkpointer is not None:
+        checkpointer.stop()
+    engine.dispose()
 
 
 def write_connection(engine: Engine) -> sa.Connection:

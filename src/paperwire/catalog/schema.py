@@ -40,8 +40,6 @@ papers = sa.Table(
     sa.Column("change_seq", sa.BigInteger, nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
-    # Clustered on the text id: one B-tree instead of a rowid table plus a key index.
-    sqlite_with_rowid=False,
 )
 
 paper_sources = sa.Table(

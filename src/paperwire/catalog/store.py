@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from paperwire.catalog import bulk, schema
-from paperwire.catalog.database import create_engine, migrate, write_connection
+from paperwire.catalog.database import create_engine, dispose, migrate, write_connection
 from paperwire.catalog.merge import merge_record
 from paperwire.catalog.model import Authority, Link, Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
@@ -60,7 +60,7 @@ class Catalog:
         return cls(engine, clock)
 
     def close(self) -> None:
-        self.engine.dispose()
+        dispose(self.engine)
 
     # -- writing -----------------------------------------------------------------------
 

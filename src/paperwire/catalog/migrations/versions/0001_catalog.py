@@ -42,7 +42,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_papers"),
-        sqlite_with_rowid=False,
     )
     op.create_index("ix_papers_listed_on", "papers", ["listed_on"])
     op.create_index("ix_papers_change_seq", "papers", ["change_seq"])

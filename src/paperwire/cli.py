@@ -8,17 +8,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
+    DownloadColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 from rich.table import Table
 
@@ -86,19 +89,36 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
+_COUNT_COLUMNS: tuple[ProgressColumn, ...] = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    BarColumn(),
+    TextColumn("{task.completed:,.0f} records"),
+    TimeElapsedColumn(),
+)
+_BYTE_COLUMNS: tuple[ProgressColumn, ...] = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    BarColumn(),
+    DownloadColumn(),
+    TransferSpeedColumn(),
+    TimeRemainingColumn(),
+)
+
+
+@runtime_checkable
+class SizedSource(Protocol):
+    """A source that knows its input size and how far it has read (for a real bar)."""
+
+    def size(self) -> int: ...
+
+    def position(self) -> int: ...
+
+
 @contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    """A Rich progress display on a terminal; silent when output is piped."""
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=False,
-    )
+def _progress() -> Iterator[Progress]:
+    """A Rich progress display on a terminal (stderr); silent when output is piped."""
+    progress = Progress(*_COUNT_COLUMNS, console=err, disable=not err.is_terminal)
     with progress:
         yield progress
 
@@ -149,11 +169,26 @@ def ingest(
         raise typer.BadParameter(f"choose one of {', '.join(FORMAT_NAMES)}", param_hint="--format")
     listed_on = _parse_date(date, "--date")
     catalog = _state(ctx).open_catalog()
-    with _progress("ingest") as progress:
+    with _progress() as progress:
         task = progress.add_task("ingest", total=None)
+        current: list[Source] = []
 
         def on_source(path: Path, source: Source) -> None:
-            progress.update(task, description=f"{path.name} ({source.format_name})")
+            current[:] = [source]
+            sized = isinstance(source, SizedSource)
+            progress.reset(
+                task,
+                description=f"{path.name} ({source.format_name})",
+                total=source.size() if isinstance(source, SizedSource) else None,
+            )
+            progress.columns = _BYTE_COLUMNS if sized else _COUNT_COLUMNS
+
+        def on_progress(count: int) -> None:
+            source = current[0] if current else None
+            if isinstance(source, SizedSource):
+                progress.update(task, completed=source.position())
+            else:
+                progress.advance(task, count)
 
         report = ingest_paths(
             catalog,
@@ -161,7 +196,7 @@ def ingest(
             fmt,
             listed_on=listed_on,
             on_source=on_source,
-            on_progress=lambda n: progress.advance(task, n),
+            on_progress=on_progress,
             on_reject=_report_rejection,
         )
     _finish_ingest(report, report.unreadable, as_json)
@@ -183,7 +218,7 @@ def harvest_arxiv_command(
 
     state = _state(ctx)
     catalog = state.open_catalog()
-    with _progress("harvest") as progress:
+    with _progress() as progress:
         task = progress.add_task("arXiv OAI-PMH", total=None)
         try:
             report = harvest_arxiv(
@@ -216,7 +251,7 @@ def harvest_hf_daily_command(
 
     state = _state(ctx)
     catalog = state.open_catalog()
-    with _progress("harvest") as progress:
+    with _progress() as progress:
         task = progress.add_task("HF daily papers", total=None)
         try:
             report = harvest_hf_daily(
@@ -349,7 +384,7 @@ def export(
     from paperwire.ingest.export import export_catalog
 
     catalog = _state(ctx).open_catalog()
-    with _progress("export") as progress:
+    with _progress() as progress:
         task = progress.add_task("export", total=catalog.count())
         written = export_catalog(catalog, out_path, on_progress=lambda n: progress.advance(task, n))
     out.print(f"{written} papers written to {out_path}", highlight=False)

@@ -186,7 +186,7 @@ def test_bad_lines_are_rejected_with_their_line_and_neighbours_restored(
     report = run_source(sqlite_catalog, ExportSource(path))
     assert [r.location for r in report.rejections] == [
         f"{path}:2",
-        f"{path}:3",
+        f"{path}:3 (id 2403.00002)",
         f"{path}:4 (id 2403.00003)",
         f"{path}:5",
     ]

@@ -106,8 +106,8 @@ def test_broken_lines_are_rejected_and_neighbours_stored(
     assert [r.location for r in report.rejections] == [
         f"{path}:2",
         f"{path}:3",
-        f"{path}:5 (id '0704.0098')",
-        f"{path}:7 (id 'not an id')",
+        f"{path}:5 (id 0704.0098)",
+        f"{path}:7 (id not an id)",
     ]
     assert report.rejections[0].reason.startswith("invalid JSON")
     assert report.rejections[1].reason == "a line must be a JSON object"

@@ -26,7 +26,13 @@ from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.http import PoliteClient
-from paperwire.ingest.oai import ByteStream, local_name, open_xml_file, safe_iterparse
+from paperwire.ingest.oai import (
+    ByteStream,
+    checked_first,
+    local_name,
+    open_xml_file,
+    safe_iterparse,
+)
 from paperwire.ingest.records import build_record
 
 SOURCE = "arxiv-atom"
@@ -199,9 +205,7 @@ class AtomSource:
         return None
 
     def items(self) -> Iterator[Item]:
-        for _ in self._read():
-            pass
-        yield from self._read()
+        return checked_first(self._read)
 
     def _read(self) -> Iterator[Item]:
         with open_xml_file(self.path) as stream:

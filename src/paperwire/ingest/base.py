@@ -32,3 +32,12 @@ class Source(Protocol):
     def items(self) -> Iterator[Item]: ...
 
     def checkpoint(self) -> dict[str, Any] | None: ...
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value from the input as a message may show it: cut short, controls escaped.
+
+    Rejections are printed on terminals, where an escape sequence in an id would act.
+    """
+    value = value[:limit]
+    return value if value.isprintable() else repr(value)

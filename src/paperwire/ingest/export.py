@@ -27,9 +27,9 @@ from paperwire.catalog.model import Authority, Link, Paper, Rejection, SourceRef
 from paperwire.catalog.store import Catalog
 from paperwire.catalog.text import RecordRejected
 from paperwire.ingest.base import Item
-from paperwire.ingest.formats import EXPORT_FORMAT_TAG, READ_ERRORS, open_input, shown
+from paperwire.ingest.formats import EXPORT_FORMAT_TAG, READ_ERRORS, open_input
 from paperwire.ingest.pipeline import ProgressCallback
-from paperwire.ingest.records import clean_categories
+from paperwire.ingest.records import clean_categories, parse_json_line
 
 FORMAT = "paperwire-export"
 # A paper's text is capped near 1 MB (abstract, 2,000 authors, extras); lines beyond are broken.
@@ -159,24 +159,13 @@ class ExportSource:
 
 
 def parse_export_line(raw: bytes, location: str) -> Item:
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        return Rejection(location, f"invalid JSON: {error}")
-    if not isinstance(data, dict):
-        return Rejection(location, "a line must be a JSON object")
-    if data.get("format") != EXPORT_FORMAT_TAG:
-        return Rejection(location, f'not a {EXPORT_FORMAT_TAG} line (its "format" differs)')
-    try:
-        return paper_from_export(data)
-    except RecordRejected as error:
-        ident = data.get("id")
-        where = f"{location} (id {shown(ident)})" if isinstance(ident, str) else location
-        return Rejection(where, str(error))
+    return parse_json_line(raw, location, paper_from_export)
 
 
 def paper_from_export(data: dict[str, Any]) -> Paper:
     """The Paper an export line describes; raises RecordRejected for anything ingest refuses."""
+    if data.get("format") != EXPORT_FORMAT_TAG:
+        raise RecordRejected(f'not a {EXPORT_FORMAT_TAG} line (its "format" differs)')
     paper_id = _string(data, "id") or ""
     if not (is_arxiv_id(paper_id) or _SLUG.fullmatch(paper_id)):
         raise RecordRejected(f"not a paper id: {paper_id[:80]!r}")

@@ -44,15 +44,6 @@ _EXPORT_TAG = re.compile(rb'"format"\s*:\s*"paperwire-export/(?P<version>[^"]*)"
 _SNAPSHOT_KEYS = ("abstract", "versions", "authors_parsed", "categories")
 
 
-def shown(value: str, limit: int = 80) -> str:
-    """A value from the input as a message may show it: cut short, controls escaped.
-
-    Rejections are printed on terminals, where an escape sequence in an id would act.
-    """
-    value = value[:limit]
-    return value if value.isprintable() else repr(value)
-
-
 def open_input(path: Path) -> BinaryInput:
     """The file's bytes, decompressed when gzip'd; InputUnreadable when it cannot be opened."""
     try:

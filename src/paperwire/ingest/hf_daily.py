@@ -23,8 +23,8 @@ from paperwire.catalog.model import Authority, Link, PaperRecord, Rejection
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
 from paperwire.config import Settings
-from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.formats import READ_ERRORS, open_input, shown
+from paperwire.ingest.base import InputUnreadable, Item, shown
+from paperwire.ingest.formats import READ_ERRORS, open_input
 from paperwire.ingest.http import PoliteClient, RemoteError
 from paperwire.ingest.pipeline import (
     IngestReport,

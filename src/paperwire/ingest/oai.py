@@ -17,7 +17,7 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -307,6 +307,14 @@ def _field(parent: Element, name: str) -> str | None:
     return _text(_child(parent, name))
 
 
+def checked_first(read: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+    """Run `read` once to the end (raising InputUnreadable on a bad document), then again
+    to yield: so a file that turns out broken half-way writes nothing at all."""
+    for _ in read():
+        pass
+    yield from read()
+
+
 class OaiXmlSource:
     """An OAI-PMH response saved to a file (ListRecords or GetRecord, metadataPrefix=arXiv).
 
@@ -325,9 +333,7 @@ class OaiXmlSource:
         return None
 
     def items(self) -> Iterator[Item]:
-        for _ in self._read():
-            pass
-        yield from self._read()
+        return checked_first(self._read)
 
     def _read(self) -> Iterator[Item]:
         with open_xml_file(self.path) as stream:

@@ -7,8 +7,10 @@ RecordRejected, and the source turns that into a Rejection with the record's loc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+import orjson
 
 from paperwire.catalog import text
 from paperwire.catalog.ids import parse_arxiv_id, slug_for_title
@@ -19,10 +21,28 @@ from paperwire.catalog.links import (
     extract_links,
     split_dois,
 )
-from paperwire.catalog.model import Authority, Link, PaperRecord
+from paperwire.catalog.model import Authority, Link, PaperRecord, Rejection
 from paperwire.catalog.text import RecordRejected
+from paperwire.ingest.base import Item, shown
 
 _CATEGORY_MAX = 64
+
+
+def parse_json_line(raw: bytes, location: str, parse: Callable[[dict[str, Any]], Item]) -> Item:
+    """One JSON-object line through `parse`. Bad JSON, a non-object, or a RecordRejected
+    from `parse` becomes a Rejection at `location` (with the record's id when it has one)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        return Rejection(location, f"invalid JSON: {error}")
+    if not isinstance(data, dict):
+        return Rejection(location, "a line must be a JSON object")
+    try:
+        return parse(data)
+    except RecordRejected as error:
+        ident = data.get("id")
+        where = f"{location} (id {shown(ident)})" if isinstance(ident, str) else location
+        return Rejection(where, str(error))
 
 
 def resolve_id(raw_id: str | None, title: str) -> tuple[str, int | None]:

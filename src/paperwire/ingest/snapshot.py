@@ -22,7 +22,12 @@ import orjson
 from paperwire.catalog.model import Authority, PaperRecord, Rejection
 from paperwire.catalog.text import RecordRejected, clean_line, split_author_string
 from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.records import build_record, record_from_wire, record_to_wire
+from paperwire.ingest.records import (
+    build_record,
+    parse_json_line,
+    record_from_wire,
+    record_to_wire,
+)
 
 FORMAT = "arxiv-snapshot"
 SOURCE = "arxiv-snapshot"
@@ -199,19 +204,7 @@ def _is_gzip(path: Path) -> bool:
 
 
 def parse_line(raw: bytes, location: str) -> Item:
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        return Rejection(location, f"invalid JSON: {error}")
-    if not isinstance(data, dict):
-        return Rejection(location, "a line must be a JSON object")
-    try:
-        return parse_object(data)
-    except RecordRejected as error:
-        ident = data.get("id")
-        # ascii(): the id is hostile too, and locations end up on terminals.
-        where = f"{location} (id {ident[:80]!a})" if isinstance(ident, str) else location
-        return Rejection(where, str(error))
+    return parse_json_line(raw, location, parse_object)
 
 
 def _text(data: dict[str, Any], key: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
 from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.formats import FORMAT_NAMES
-from paperwire.ingest.pipeline import IngestReport
+from paperwire.ingest.pipeline import IngestReport, ProgressCallback
 
 app = typer.Typer(help="paperwire: a self-hostable research-paper radar.", no_args_is_help=True)
 papers_app = typer.Typer(help="Look at papers in the catalog.", no_args_is_help=True)
@@ -202,6 +202,26 @@ def ingest(
     _finish_ingest(report, report.unreadable, as_json)
 
 
+HarvestJob = Callable[[ProgressCallback, Callable[[Rejection], None]], IngestReport]
+
+
+def _run_harvest(label: str, job: HarvestJob, as_json: bool) -> None:
+    """Run a harvest with a progress display; remote failures exit 1, bad data 2."""
+    from paperwire.ingest.http import RemoteError
+
+    with _progress() as progress:
+        task = progress.add_task(label, total=None)
+        try:
+            report = job(lambda n: progress.advance(task, n), _report_rejection)
+        except RemoteError as error:
+            err.print(f"[red]harvest failed[/]: {error} (what was fetched is kept)")
+            raise typer.Exit(1) from None
+        except InputUnreadable as error:
+            err.print(f"[red]harvest stopped[/]: {error} (what was fetched is kept)")
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    _finish_ingest(report, [], as_json)
+
+
 @harvest_app.command("arxiv")
 def harvest_arxiv_command(
     ctx: typer.Context,
@@ -213,30 +233,24 @@ def harvest_arxiv_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Harvest arXiv over OAI-PMH; resumes an interrupted harvest."""
-    from paperwire.ingest.http import RemoteError
     from paperwire.ingest.oai_harvest import harvest_arxiv
 
     state = _state(ctx)
+    start, end = _parse_date(from_date, "--from"), _parse_date(until_date, "--until")
     catalog = state.open_catalog()
-    with _progress() as progress:
-        task = progress.add_task("arXiv OAI-PMH", total=None)
-        try:
-            report = harvest_arxiv(
-                catalog,
-                state.settings,
-                set_spec=set_spec,
-                from_date=_parse_date(from_date, "--from"),
-                until_date=_parse_date(until_date, "--until"),
-                on_progress=lambda n: progress.advance(task, n),
-                on_reject=_report_rejection,
-            )
-        except RemoteError as error:
-            err.print(f"[red]harvest failed[/]: {error} (progress so far is kept)")
-            raise typer.Exit(1) from None
-        except InputUnreadable as error:
-            err.print(f"[red]harvest stopped[/]: {error} (progress so far is kept)")
-            raise typer.Exit(EXIT_UNREADABLE) from None
-    _finish_ingest(report, [], as_json)
+    _run_harvest(
+        "arXiv OAI-PMH",
+        lambda on_progress, on_reject: harvest_arxiv(
+            catalog,
+            state.settings,
+            set_spec=set_spec,
+            from_date=start,
+            until_date=end,
+            on_progress=on_progress,
+            on_reject=on_reject,
+        ),
+        as_json,
+    )
 
 
 @harvest_app.command("hf-daily")
@@ -247,27 +261,17 @@ def harvest_hf_daily_command(
 ) -> None:
     """Fetch one day of Hugging Face daily papers."""
     from paperwire.ingest.hf_daily import harvest_hf_daily
-    from paperwire.ingest.http import RemoteError
 
     state = _state(ctx)
+    day = _parse_date(date, "--date")
     catalog = state.open_catalog()
-    with _progress() as progress:
-        task = progress.add_task("HF daily papers", total=None)
-        try:
-            report = harvest_hf_daily(
-                catalog,
-                state.settings,
-                date=_parse_date(date, "--date"),
-                on_progress=lambda n: progress.advance(task, n),
-                on_reject=_report_rejection,
-            )
-        except RemoteError as error:
-            err.print(f"[red]harvest failed[/]: {error}")
-            raise typer.Exit(1) from None
-        except InputUnreadable as error:
-            err.print(f"[red]harvest stopped[/]: {error}")
-            raise typer.Exit(EXIT_UNREADABLE) from None
-    _finish_ingest(report, [], as_json)
+    _run_harvest(
+        "HF daily papers",
+        lambda on_progress, on_reject: harvest_hf_daily(
+            catalog, state.settings, date=day, on_progress=on_progress, on_reject=on_reject
+        ),
+        as_json,
+    )
 
 
 def _authors_short(authors: list[str], limit: int = 3) -> str:

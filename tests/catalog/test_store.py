@@ -127,3 +127,16 @@ def test_listing_and_stats(catalog: Catalog) -> None:
         "2403.00002",
         "old-style-slug",
     ]
+
+
+def test_iter_changed_follows_the_change_sequence(catalog: Catalog) -> None:
+    catalog.upsert([record(paper_id="2403.00001"), record(paper_id="2403.00002")])
+    first_seq = catalog.get("2403.00002").change_seq  # type: ignore[union-attr]
+    catalog.upsert([record(paper_id="2403.00003")])
+    catalog.upsert([record(paper_id="2403.00001", version=2)])
+    assert [p.id for p in catalog.iter_changed(page_size=1)] == [
+        "2403.00002",
+        "2403.00003",
+        "2403.00001",
+    ]
+    assert [p.id for p in catalog.iter_changed(first_seq)] == ["2403.00003", "2403.00001"]

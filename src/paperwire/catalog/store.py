@@ -309,6 +309,30 @@ class Catalog:
                 yield found[paper_id]
             after = ids[-1]
 
+    def iter_changed(self, after_seq: int = 0, page_size: int = 1000) -> Iterator[Paper]:
+        """Papers changed after `after_seq`, in (change_seq, id) order, a page at a time.
+
+        Derived indexes remember the last change_seq they applied and call this to catch up.
+        """
+        last = (after_seq, "")
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(_papers.c.change_seq, _papers.c.id)
+                    .where(
+                        (_papers.c.change_seq > last[0])
+                        | ((_papers.c.change_seq == last[0]) & (_papers.c.id > last[1]))
+                    )
+                    .order_by(_papers.c.change_seq, _papers.c.id)
+                    .limit(page_size)
+                ).all()
+                if not rows:
+                    return
+                found = self._load(connection, [row.id for row in rows])
+            for row in rows:
+                yield found[row.id]
+            last = (int(rows[-1].change_seq), str(rows[-1].id))
+
     def count(self) -> int:
         with self.engine.connect() as connection:
             return int(

@@ -1,0 +1,1 @@
+"""Search: BM25 keyword index, semantic vectors, and their fusion."""

@@ -314,15 +314,15 @@ class Catalog:
 
         Derived indexes remember the last change_seq they applied and call this to catch up.
         """
-        last = (after_seq, "")
+        seq, after_id = after_seq, None
         while True:
+            newer = _papers.c.change_seq > seq
+            if after_id is not None:  # keyset: the rest of this seq, then later ones
+                newer = newer | ((_papers.c.change_seq == seq) & (_papers.c.id > after_id))
             with self.engine.connect() as connection:
                 rows = connection.execute(
                     sa.select(_papers.c.change_seq, _papers.c.id)
-                    .where(
-                        (_papers.c.change_seq > last[0])
-                        | ((_papers.c.change_seq == last[0]) & (_papers.c.id > last[1]))
-                    )
+                    .where(newer)
                     .order_by(_papers.c.change_seq, _papers.c.id)
                     .limit(page_size)
                 ).all()
@@ -331,7 +331,7 @@ class Catalog:
                 found = self._load(connection, [row.id for row in rows])
             for row in rows:
                 yield found[row.id]
-            last = (int(rows[-1].change_seq), str(rows[-1].id))
+            seq, after_id = int(rows[-1].change_seq), str(rows[-1].id)
 
     def count(self) -> int:
         with self.engine.connect() as connection:

@@ -22,6 +22,8 @@ papers = sa.Table(
     sa.Column("authors", sa.JSON, nullable=False),
     sa.Column("categories", sa.JSON, nullable=False),
     sa.Column("primary_category", sa.String(64), nullable=True),
+    # Normalised title (catalog/matching.py): joins id-less listing papers to arXiv papers.
+    sa.Column("title_key", sa.String(200), nullable=True, index=True),
     sa.Column("version", sa.Integer, nullable=True),
     sa.Column("submitted", sa.Date, nullable=True),
     sa.Column("updated", sa.Date, nullable=True),
@@ -58,6 +60,21 @@ paper_sources = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# Ids a paper was known by before it was merged into another (a title slug that turned out to
+# be an arXiv paper): links and bookmarks to the old id keep working.
+paper_aliases = sa.Table(
+    "paper_aliases",
+    metadata,
+    sa.Column("alias", sa.String(200), primary_key=True),
+    sa.Column(
+        "paper_id",
+        sa.String(200),
+        sa.ForeignKey("papers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
 ingest_checkpoints = sa.Table(
     "ingest_checkpoints",
     metadata,
@@ -72,3 +89,5 @@ counters = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+from paperwire.search import vector_store as _vector_store  # noqa: E402, F401  (registers paper_vectors)

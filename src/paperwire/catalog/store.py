@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from paperwire.catalog import bulk, schema
 from paperwire.catalog.database import create_engine, dispose, migrate, write_connection
+from paperwire.catalog.matching import fold, match_titles, title_key
 from paperwire.catalog.merge import merge_record
 from paperwire.catalog.model import Authority, Link, Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
@@ -112,8 +113,10 @@ class Catalog:
             return counts
 
     def _upsert_in(self, connection: sa.Connection, records: Sequence[PaperRecord]) -> UpsertCounts:
+        records, folds = match_titles(connection, records)
         ids = list(dict.fromkeys(record.paper_id for record in records))
-        existing = self._load(connection, ids)
+        slugs = {slug: target for target, absorbed in folds.items() for slug in absorbed}
+        existing = self._load(connection, [*ids, *slugs])
         current: dict[str, Paper] = dict(existing)
         counts = UpsertCounts()
         now = self.clock.now()
@@ -145,6 +148,14 @@ class Catalog:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        for target_id, absorbed in folds.items():
+            target = current.get(target_id)
+            for slug in absorbed:
+                if target is not None and slug in existing:
+                    target = fold(target, existing[slug])
+            if target is not None:
+                current[target_id] = target
+                touched.update({(target_id, ref.source): ref for ref in target.sources})
         added = [current[i] for i in ids if i not in existing and i in current]
         changed = [
             current[i]
@@ -157,7 +168,19 @@ class Catalog:
             self._update_papers(connection, changed, seq, now)
         refs = [(paper_id, ref) for (paper_id, _), ref in touched.items()]
         self._write_refs(connection, refs, existing)
+        self._retire_slugs(connection, {s: t for s, t in slugs.items() if t in current})
         return counts
+
+    def _retire_slugs(self, connection: sa.Connection, slugs: dict[str, str]) -> None:
+        """Slug papers folded into arXiv papers: their ids become aliases, their rows go."""
+        aliases = schema.paper_aliases
+        for slug, target in slugs.items():
+            connection.execute(
+                aliases.update().where(aliases.c.paper_id == slug).values(paper_id=target)
+            )
+            connection.execute(_papers.delete().where(_papers.c.id == slug))
+            connection.execute(aliases.delete().where(aliases.c.alias == slug))
+            connection.execute(aliases.insert().values(alias=slug, paper_id=target))
 
     def _next_seq(self, connection: sa.Connection) -> int:
         counters = schema.counters
@@ -261,8 +284,16 @@ class Catalog:
         return found
 
     def get(self, paper_id: str) -> Paper | None:
+        """A paper by id, or by an id it was known by before a merge."""
         with self.engine.connect() as connection:
-            return self._load(connection, [paper_id]).get(paper_id)
+            found = self._load(connection, [paper_id]).get(paper_id)
+            if found is not None:
+                return found
+            aliases = schema.paper_aliases
+            target = connection.execute(
+                sa.select(aliases.c.paper_id).where(aliases.c.alias == paper_id)
+            ).scalar_one_or_none()
+            return self._load(connection, [target]).get(target) if target else None
 
     def get_many(self, ids: Sequence[str]) -> list[Paper]:
         with self.engine.connect() as connection:
@@ -388,7 +419,7 @@ def _refs_differ(before: Paper, after: Paper) -> bool:
 
 
 # The order _paper_params produces: the stored fields, then the derived primary category.
-_PAPER_COLUMNS = (*_PAPER_FIELDS, "primary_category")
+_PAPER_COLUMNS = (*_PAPER_FIELDS, "primary_category", "title_key")
 
 
 def _paper_params(paper: Paper, encode: bulk.Encoder) -> tuple[Any, ...]:
@@ -413,6 +444,7 @@ def _paper_params(paper: Paper, encode: bulk.Encoder) -> tuple[Any, ...]:
         int(paper.authority),
         encode.bool(paper.withdrawn),
         paper.categories[0] if paper.categories else None,
+        title_key(paper.title),
     )
 
 

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("authors", sa.JSON, nullable=False),
         sa.Column("categories", sa.JSON, nullable=False),
         sa.Column("primary_category", sa.String(64), nullable=True),
+        sa.Column("title_key", sa.String(200), nullable=True),
         sa.Column("version", sa.Integer, nullable=True),
         sa.Column("submitted", sa.Date, nullable=True),
         sa.Column("updated", sa.Date, nullable=True),
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_papers"),
     )
+    op.create_index("ix_papers_title_key", "papers", ["title_key"])
     op.create_index("ix_papers_listed_on", "papers", ["listed_on"])
     op.create_index("ix_papers_change_seq", "papers", ["change_seq"])
     op.create_table(
@@ -62,6 +64,19 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "paper_aliases",
+        sa.Column("alias", sa.String(200), nullable=False),
+        sa.Column("paper_id", sa.String(200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["paper_id"],
+            ["papers.id"],
+            name="fk_paper_aliases_paper_id_papers",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("alias", name="pk_paper_aliases"),
+    )
+    op.create_index("ix_paper_aliases_paper_id", "paper_aliases", ["paper_id"])
+    op.create_table(
         "ingest_checkpoints",
         sa.Column("key", sa.String(300), nullable=False),
         sa.Column("value", sa.JSON, nullable=False),
@@ -80,5 +95,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("counters")
     op.drop_table("ingest_checkpoints")
+    op.drop_table("paper_aliases")
     op.drop_table("paper_sources")
     op.drop_table("papers")

@@ -1,0 +1,212 @@
+"""The Searcher: one query in, fused, filtered, highlighted results out.
+
+What the CLI, the pages and the API call. Keyword hits come from tantivy (BM25), semantic
+hits from the vector index, and hybrid fuses the two lists (search/fusion.py, parameters
+tuned on SciFact train queries: docs/search.md). Filters apply to both halves: the keyword
+index filters natively, semantic candidates are over-fetched and filtered here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from paperwire.catalog.model import Paper
+from paperwire.catalog.store import Catalog
+from paperwire.search.embedder import Embedder, query_text
+from paperwire.search.filters import SearchFilters
+from paperwire.search.fusion import reciprocal_rank_fusion
+from paperwire.search.keyword import Highlights, KeywordIndex
+from paperwire.search.query import ParsedQuery, QueryError, parse_query
+from paperwire.search.vectors import VectorIndex
+
+Mode = Literal["hybrid", "keyword", "semantic"]
+Sort = Literal["relevance", "date", "trending"]
+MODES: tuple[Mode, ...] = ("hybrid", "keyword", "semantic")
+SORTS: tuple[Sort, ...] = ("relevance", "date", "trending")
+MAX_LIMIT = 200
+
+# Fusion parameters, tuned on SciFact train queries (bench/relevance.py, docs/search.md).
+RRF_K = 60.0
+KEYWORD_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+# Each half contributes this many candidates to the fusion (more than the page asked for:
+# a paper ranked 30th by both halves can beat one ranked 5th by only one).
+CANDIDATES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    id: str
+    title: str
+    score: float
+    highlights: Highlights
+    paper: Paper
+
+
+class Searcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        keyword: KeywordIndex,
+        vectors: VectorIndex | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.keyword = keyword
+        self.vectors = vectors
+        self.embedder = embedder
+
+    @property
+    def semantic_available(self) -> bool:
+        return self.vectors is not None and self.embedder is not None
+
+    def search(
+        self,
+        query: str,
+        *,
+        mode: Mode = "hybrid",
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: Sort = "relevance",
+    ) -> list[SearchResult]:
+        if mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        if not 1 <= limit <= MAX_LIMIT or offset < 0:
+            raise QueryError(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
+        parsed = parse_query(query)
+        if parsed.is_empty:
+            return []
+        if mode != "keyword" and not self.semantic_available:
+            mode = "keyword"  # no vectors yet: still answer, by words
+        wanted = max(CANDIDATES, offset + limit)
+        ranked = self._ranked(parsed, mode, wanted, filters)
+        papers = {paper.id: paper for paper in self.catalog.get_many([i for i, _ in ranked])}
+        ordered = [(i, score) for i, score in ranked if i in papers]
+        ordered = _sorted(ordered, papers, sort)
+        page = ordered[offset : offset + limit]
+        return [
+            SearchResult(
+                id=paper_id,
+                title=papers[paper_id].title,
+                score=score,
+                highlights=self.keyword.highlights(parsed, papers[paper_id]),
+                paper=papers[paper_id],
+            )
+            for paper_id, score in page
+        ]
+
+    def _ranked(
+        self, parsed: ParsedQuery, mode: Mode, wanted: int, filters: SearchFilters | None
+    ) -> list[tuple[str, float]]:
+        keyword: list[tuple[str, float]] = []
+        semantic: list[tuple[str, float]] = []
+        if mode in ("keyword", "hybrid"):
+            hits = self.keyword.search(parsed, limit=wanted, filters=filters)
+            keyword = [(hit.id, hit.score) for hit in hits]
+        if mode in ("semantic", "hybrid"):
+            semantic = self._semantic(parsed, wanted, filters)
+        if mode == "keyword":
+            return keyword
+        if mode == "semantic":
+            return semantic
+        return reciprocal_rank_fusion(
+            [keyword, semantic], k=RRF_K, weights=[KEYWORD_WEIGHT, SEMANTIC_WEIGHT]
+        )
+
+    def _semantic(
+        self, parsed: ParsedQuery, wanted: int, filters: SearchFilters | None
+    ) -> list[tuple[str, float]]:
+        assert self.vectors is not None and self.embedder is not None
+        text = semantic_text(parsed)
+        if not text:
+            return []
+        vector = self.embedder.embed([query_text(text)])[0]
+        constrained = bool(parsed.categories or parsed.ids or (filters and not filters.is_empty))
+        hits = self.vectors.search(vector, k=wanted * 4 if constrained else wanted)
+        if not constrained:
+            return hits
+        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits])}
+        kept = [
+            (i, score) for i, score in hits if i in papers and passes(papers[i], parsed, filters)
+        ]
+        return kept[:wanted]
+
+    def similar(self, paper_id: str, limit: int = 10) -> list[SearchResult]:
+        """Nearest papers by meaning, excluding the paper itself (empty without vectors)."""
+        if self.vectors is None:
+            return []
+        paper = self.catalog.get(paper_id)
+        if paper is None:
+            raise KeyError(paper_id)
+        hits = self.vectors.similar(paper.id, k=limit)
+        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits])}
+        empty: Highlights = {"title": [], "summary": []}
+        return [
+            SearchResult(i, papers[i].title, score, empty, papers[i])
+            for i, score in hits
+            if i in papers
+        ]
+
+
+def semantic_text(parsed: ParsedQuery) -> str:
+    """The words of a query that carry meaning (filters like cat: and id: do not)."""
+    words = [*parsed.terms, *(w for phrase in parsed.phrases for w in phrase), *parsed.prefixes]
+    words += [w for fielded in parsed.fielded if fielded.field != "author" for w in fielded.words]
+    return " ".join(words)
+
+
+def passes(paper: Paper, parsed: ParsedQuery, filters: SearchFilters | None) -> bool:
+    """Whether a semantic candidate meets the query's structured parts and the filters."""
+    categories = [c.lower() for c in paper.categories]
+    if parsed.ids and paper.id not in parsed.ids:
+        return False
+    if parsed.categories and not any(_in_category(categories, c) for c in parsed.categories):
+        return False
+    if filters is None:
+        return True
+    if filters.categories and not any(_in_category(categories, c) for c in filters.categories):
+        return False
+    if not _within(paper.submitted, filters.submitted_from, filters.submitted_to):
+        return False
+    if not _within(paper.listed_on, filters.listed_from, filters.listed_to):
+        return False
+    if filters.has_code is not None and bool(paper.links_of("code")) != filters.has_code:
+        return False
+    upvotes = paper.extras.get("upvotes", 0)
+    return filters.min_upvotes is None or (
+        isinstance(upvotes, int) and upvotes >= filters.min_upvotes
+    )
+
+
+def _in_category(categories: Sequence[str], wanted: str) -> bool:
+    return any(c == wanted or c.startswith(wanted + ".") for c in categories)
+
+
+def _within(day: dt.date | None, low: dt.date | None, high: dt.date | None) -> bool:
+    if low is None and high is None:
+        return True
+    if day is None:
+        return False
+    return (low is None or day >= low) and (high is None or day <= high)
+
+
+def _sorted(
+    ranked: list[tuple[str, float]], papers: dict[str, Paper], sort: Sort
+) -> list[tuple[str, float]]:
+    if sort == "date":
+        return sorted(
+            ranked,
+            key=lambda item: (papers[item[0]].submitted or dt.date.min, item[1]),
+            reverse=True,
+        )
+    if sort == "trending":
+        # The community issue supplies the score; until then every paper's is 0 and the
+        # relevance order stands (sorted() is stable).
+        return sorted(ranked, key=lambda item: -float(papers[item[0]].extras.get("trending", 0)))
+    return ranked

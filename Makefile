@@ -25,6 +25,7 @@ dev: $(VENV)/.dev-installed
 
 run: $(VENV)/.installed
 	$(BIN)/paperwire demo
+	$(BIN)/paperwire embed
 	$(BIN)/paperwire serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
+from paperwire import cli_search
 from paperwire.catalog.model import Paper, Rejection
 from paperwire.catalog.store import Catalog
-from paperwire.config import Settings, load_settings
+from paperwire.cli_common import (
+    BYTE_COLUMNS,
+    COUNT_COLUMNS,
+    EXIT_UNREADABLE,
+    SizedSource,
+    State,
+    err,
+    finish_ingest,
+    out,
+    parse_date,
+    progress_display,
+    report_rejection,
+    state_of,
+)
+from paperwire.config import load_settings
 from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.formats import FORMAT_NAMES
 from paperwire.ingest.pipeline import IngestReport, ProgressCallback
@@ -37,20 +37,6 @@ papers_app = typer.Typer(help="Look at papers in the catalog.", no_args_is_help=
 harvest_app = typer.Typer(help="Harvest papers from remote feeds.", no_args_is_help=True)
 app.add_typer(papers_app, name="papers")
 app.add_typer(harvest_app, name="harvest")
-
-out = Console()
-err = Console(stderr=True)
-
-EXIT_REJECTED = 3
-EXIT_UNREADABLE = 2
-
-
-@dataclass
-class State:
-    settings: Settings
-
-    def open_catalog(self) -> Catalog:
-        return Catalog.open(self.settings.catalog_url())
 
 
 @app.callback()
@@ -72,83 +58,6 @@ def main(
     ctx.obj = State(settings.model_copy(update=overrides))
 
 
-def _state(ctx: typer.Context) -> State:
-    state = ctx.obj
-    assert isinstance(state, State)
-    return state
-
-
-def _parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
-
-
-_COUNT_COLUMNS: tuple[ProgressColumn, ...] = (
-    SpinnerColumn(),
-    TextColumn("{task.description}"),
-    BarColumn(),
-    TextColumn("{task.completed:,.0f} records"),
-    TimeElapsedColumn(),
-)
-_BYTE_COLUMNS: tuple[ProgressColumn, ...] = (
-    SpinnerColumn(),
-    TextColumn("{task.description}"),
-    BarColumn(),
-    DownloadColumn(),
-    TransferSpeedColumn(),
-    TimeRemainingColumn(),
-)
-
-
-@runtime_checkable
-class SizedSource(Protocol):
-    """A source that knows its input size and how far it has read (for a real bar)."""
-
-    def size(self) -> int: ...
-
-    def position(self) -> int: ...
-
-
-@contextmanager
-def _progress() -> Iterator[Progress]:
-    """A Rich progress display on a terminal (stderr); silent when output is piped."""
-    progress = Progress(*_COUNT_COLUMNS, console=err, disable=not err.is_terminal)
-    with progress:
-        yield progress
-
-
-def _report_rejection(rejection: Rejection) -> None:
-    err.print(
-        f"[yellow]rejected[/] {rejection.location}: {rejection.reason}",
-        markup=True,
-        highlight=False,
-        soft_wrap=True,
-    )
-
-
-def _finish_ingest(report: IngestReport, unreadable: list[tuple[str, str]], as_json: bool) -> None:
-    for path, reason in unreadable:
-        err.print(f"[red]cannot read[/] {path}: {reason}", highlight=False, soft_wrap=True)
-    if as_json:
-        payload = report.counts.as_dict() | {
-            "unreadable": [{"path": p, "reason": r} for p, r in unreadable],
-            "rejections": [{"location": r.location, "reason": r.reason} for r in report.rejections],
-        }
-        out.print_json(json.dumps(payload))
-    else:
-        out.print(report.summary(), highlight=False)
-    if unreadable:
-        raise typer.Exit(EXIT_UNREADABLE)
-    if report.counts.rejected:
-        raise typer.Exit(EXIT_REJECTED)
-
-
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -167,9 +76,9 @@ def ingest(
 
     if fmt is not None and fmt not in FORMAT_NAMES:
         raise typer.BadParameter(f"choose one of {', '.join(FORMAT_NAMES)}", param_hint="--format")
-    listed_on = _parse_date(date, "--date")
-    catalog = _state(ctx).open_catalog()
-    with _progress() as progress:
+    listed_on = parse_date(date, "--date")
+    catalog = state_of(ctx).open_catalog()
+    with progress_display() as progress:
         task = progress.add_task("ingest", total=None)
         current: list[Source] = []
 
@@ -181,7 +90,7 @@ def ingest(
                 description=f"{path.name} ({source.format_name})",
                 total=source.size() if isinstance(source, SizedSource) else None,
             )
-            progress.columns = _BYTE_COLUMNS if sized else _COUNT_COLUMNS
+            progress.columns = BYTE_COLUMNS if sized else COUNT_COLUMNS
 
         def on_progress(count: int) -> None:
             source = current[0] if current else None
@@ -197,29 +106,34 @@ def ingest(
             listed_on=listed_on,
             on_source=on_source,
             on_progress=on_progress,
-            on_reject=_report_rejection,
+            on_reject=report_rejection,
         )
-    _finish_ingest(report, report.unreadable, as_json)
+    cli_search.refresh_keyword_index(state_of(ctx), catalog)
+    finish_ingest(report, report.unreadable, as_json)
 
 
 HarvestJob = Callable[[ProgressCallback, Callable[[Rejection], None]], IngestReport]
 
 
-def _run_harvest(label: str, job: HarvestJob, as_json: bool) -> None:
+def _run_harvest(
+    ctx: typer.Context, catalog: Catalog, label: str, job: HarvestJob, as_json: bool
+) -> None:
     """Run a harvest with a progress display; remote failures exit 1, bad data 2."""
     from paperwire.ingest.http import RemoteError
 
-    with _progress() as progress:
+    with progress_display() as progress:
         task = progress.add_task(label, total=None)
         try:
-            report = job(lambda n: progress.advance(task, n), _report_rejection)
+            report = job(lambda n: progress.advance(task, n), report_rejection)
         except RemoteError as error:
             err.print(f"[red]harvest failed[/]: {error} (what was fetched is kept)")
             raise typer.Exit(1) from None
         except InputUnreadable as error:
             err.print(f"[red]harvest stopped[/]: {error} (what was fetched is kept)")
             raise typer.Exit(EXIT_UNREADABLE) from None
-    _finish_ingest(report, [], as_json)
+        finally:
+            cli_search.refresh_keyword_index(state_of(ctx), catalog)
+    finish_ingest(report, [], as_json)
 
 
 @harvest_app.command("arxiv")
@@ -235,10 +149,12 @@ def harvest_arxiv_command(
     """Harvest arXiv over OAI-PMH; resumes an interrupted harvest."""
     from paperwire.ingest.oai_harvest import harvest_arxiv
 
-    state = _state(ctx)
-    start, end = _parse_date(from_date, "--from"), _parse_date(until_date, "--until")
+    state = state_of(ctx)
+    start, end = parse_date(from_date, "--from"), parse_date(until_date, "--until")
     catalog = state.open_catalog()
     _run_harvest(
+        ctx,
+        catalog,
         "arXiv OAI-PMH",
         lambda on_progress, on_reject: harvest_arxiv(
             catalog,
@@ -262,10 +178,12 @@ def harvest_hf_daily_command(
     """Fetch one day of Hugging Face daily papers."""
     from paperwire.ingest.hf_daily import harvest_hf_daily
 
-    state = _state(ctx)
-    day = _parse_date(date, "--date")
+    state = state_of(ctx)
+    day = parse_date(date, "--date")
     catalog = state.open_catalog()
     _run_harvest(
+        ctx,
+        catalog,
         "HF daily papers",
         lambda on_progress, on_reject: harvest_hf_daily(
             catalog, state.settings, date=day, on_progress=on_progress, on_reject=on_reject
@@ -287,8 +205,8 @@ def papers_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List papers, newest listed first (one day's with --date)."""
-    catalog = _state(ctx).open_catalog()
-    papers = catalog.list_papers(listed_on=_parse_date(date, "--date"), limit=limit)
+    catalog = state_of(ctx).open_catalog()
+    papers = catalog.list_papers(listed_on=parse_date(date, "--date"), limit=limit)
     if as_json:
         from paperwire.ingest.export import paper_to_export
 
@@ -314,7 +232,7 @@ def papers_show(
     """Show one paper with every field."""
     from paperwire.catalog.ids import parse_arxiv_id
 
-    catalog = _state(ctx).open_catalog()
+    catalog = state_of(ctx).open_catalog()
     parsed = parse_arxiv_id(paper_id)
     paper = catalog.get(parsed[0] if parsed else paper_id)
     if paper is None:
@@ -367,7 +285,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Counts of papers, sources and listing dates."""
-    figures = _state(ctx).open_catalog().stats()
+    figures = state_of(ctx).open_catalog().stats()
     if as_json:
         out.print_json(json.dumps(figures))
         return
@@ -387,8 +305,8 @@ def export(
     """Write the whole catalog as JSONL; `ingest` of it into an empty store reproduces it."""
     from paperwire.ingest.export import export_catalog
 
-    catalog = _state(ctx).open_catalog()
-    with _progress() as progress:
+    catalog = state_of(ctx).open_catalog()
+    with progress_display() as progress:
         task = progress.add_task("export", total=catalog.count())
         written = export_catalog(catalog, out_path, on_progress=lambda n: progress.advance(task, n))
     out.print(f"{written} papers written to {out_path}", highlight=False)
@@ -399,7 +317,10 @@ def demo(ctx: typer.Context) -> None:
     """Load the bundled demo corpus (idempotent)."""
     from paperwire.demo import load_demo
 
-    report = load_demo(_state(ctx).open_catalog())
+    state = state_of(ctx)
+    catalog = state.open_catalog()
+    report = load_demo(catalog)
+    cli_search.refresh_keyword_index(state, catalog)
     out.print(f"demo corpus: {report.summary()}", highlight=False)
 
 
@@ -414,6 +335,9 @@ def serve(
 
     from paperwire.web.app import create_app
 
-    settings = _state(ctx).settings
+    settings = state_of(ctx).settings
     application = create_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+
+
+cli_search.register(app)

@@ -1,0 +1,53 @@
+"""`paperwire embed | index | search | similar` end to end on a real data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from paperwire.cli import app
+from tests.search.test_keyword import MEDICAL_SEGMENTATION
+
+runner = CliRunner()
+
+
+def invoke(args: list[str]) -> tuple[int, str, str]:
+    result = runner.invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_search_flow(tmp_path: Path, fixtures: Path) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    code, _, stderr = invoke([*base, "search", "segmentation"])
+    assert code == 1 and "paperwire index rebuild" in stderr  # nothing indexed yet
+    listing = str(fixtures / "hf-papers-listing-encoder.txt")
+    assert invoke([*base, "ingest", listing, "--date", "2024-03-14"])[0] == 0
+
+    # The keyword index follows every ingest; hybrid falls back to words before `embed`.
+    code, stdout, _ = invoke([*base, "search", "medical image segmentation", "--json"])
+    assert code == 0
+    found = json.loads(stdout)
+    assert {hit["id"] for hit in found[:5]} == MEDICAL_SEGMENTATION
+    assert {"id", "title", "score", "highlights"} <= set(found[0])
+    assert invoke([*base, "similar", sorted(MEDICAL_SEGMENTATION)[0]])[0] == 1
+
+    code, stdout, _ = invoke([*base, "embed", "--json"])
+    assert code == 0 and json.loads(stdout)["embedded"] == 67
+    code, stdout, _ = invoke([*base, "embed", "--json"])
+    assert json.loads(stdout)["embedded"] == 0  # stored vectors are never recomputed
+
+    code, stdout, _ = invoke(
+        [*base, "search", "delineating organs in CT scans", "--mode", "semantic", "--json"]
+    )
+    assert code == 0 and {hit["id"] for hit in json.loads(stdout)[:5]} & MEDICAL_SEGMENTATION
+    code, stdout, _ = invoke([*base, "similar", sorted(MEDICAL_SEGMENTATION)[0], "--json"])
+    assert code == 0 and len(json.loads(stdout)) == 10
+
+    code, stdout, _ = invoke([*base, "index", "rebuild"])
+    assert code == 0 and "keyword index: 67 papers; vector index: 67" in stdout
+    code, _, stderr = invoke([*base, "search", "x", "--submitted", "2024-13"])
+    assert code == 2 and "submitted" in stderr
+    code, _, stderr = invoke([*base, "search", "x", "--mode", "fuzzy"])
+    assert code == 2 and "mode" in stderr

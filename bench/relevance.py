@@ -28,7 +28,7 @@ from paperwire.search import searcher as searcher_module
 from paperwire.search.embed_job import embed_pending
 from paperwire.search.embedder import MiniLmEmbedder, query_text
 from paperwire.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
-from paperwire.search.keyword import KeywordIndex
+from paperwire.search.keyword import FieldWeights, KeywordIndex
 from paperwire.search.metrics import ndcg_at_k, recall_at_k
 from paperwire.search.query import parse_query
 from paperwire.search.vectors import VectorIndex
@@ -104,13 +104,30 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="train")
     parser.add_argument("--limit-queries", type=int, default=None)
+    parser.add_argument(
+        "--weights",
+        type=float,
+        nargs=3,
+        metavar=("TITLE", "ABSTRACT", "AUTHORS"),
+        help="keyword field weights to try instead of the shipped ones",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="keep the catalog and vectors here between runs (embedding is the slow part; "
+        "the embed job is incremental, so a re-run embeds nothing)",
+    )
     args = parser.parse_args()
+    weights = FieldWeights(*args.weights) if args.weights else None
     corpus, queries, qrels = load_beir(args.data, args.split)
     query_ids = sorted(queries)[: args.limit_queries]
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        catalog = Catalog.open(f"sqlite:///{workdir / 'catalog.db'}")
+        cache = args.cache or workdir
+        cache.mkdir(parents=True, exist_ok=True)
+        catalog = Catalog.open(f"sqlite:///{cache / 'catalog.db'}")
         started = time.perf_counter()
         records = [to_record(doc) for doc in corpus]
         for start in range(0, len(records), 2000):
@@ -121,7 +138,7 @@ def main() -> None:
         embed_pending(catalog, embedder)
         timings["embed_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        keyword = KeywordIndex.open(workdir / "keyword")
+        keyword = KeywordIndex.open(workdir / "keyword", weights)
         keyword.rebuild(catalog)
         vectors = VectorIndex.open(workdir / "vectors")
         vectors.rebuild(catalog)
@@ -140,14 +157,14 @@ def main() -> None:
     def fused(fuse: Fuse) -> dict[str, Ranked]:
         return {q: fuse(keyword_runs[q], semantic_runs[q]) for q in query_ids}
 
-    shipped: Fuse = lambda kw, sem: reciprocal_rank_fusion(  # noqa: E731 - the Searcher's own
-        [kw, sem],
-        k=searcher_module.RRF_K,
-        weights=[searcher_module.KEYWORD_WEIGHT, searcher_module.SEMANTIC_WEIGHT],
+    shipped: Fuse = lambda kw, sem: weighted_score_fusion(  # noqa: E731 - the Searcher's own
+        [kw, sem], [searcher_module.KEYWORD_WEIGHT, searcher_module.SEMANTIC_WEIGHT]
     )
+    plain_rrf: Fuse = lambda kw, sem: reciprocal_rank_fusion([kw, sem], k=60)  # noqa: E731
     results = {
         "keyword": evaluate(keyword_runs, qrels, query_ids),
         "semantic": evaluate(semantic_runs, qrels, query_ids),
+        "plain RRF (k=60)": evaluate(fused(plain_rrf), qrels, query_ids),
         "hybrid (shipped)": evaluate(fused(shipped), qrels, query_ids),
     }
     grid = fusion_grid()

@@ -28,10 +28,10 @@ import numpy as np
 from paperwire.catalog.model import Authority, Link, Paper
 from paperwire.search.embedder import MiniLmEmbedder
 from paperwire.search.filters import SearchFilters
-from paperwire.search.fusion import reciprocal_rank_fusion
+from paperwire.search.fusion import weighted_score_fusion
 from paperwire.search.keyword import KeywordIndex
 from paperwire.search.query import parse_query
-from paperwire.search.searcher import CANDIDATES, RRF_K
+from paperwire.search.searcher import CANDIDATES, KEYWORD_WEIGHT, SEMANTIC_WEIGHT
 from paperwire.search.vectors import VectorIndex, exact_search
 
 HERE = Path(__file__).parent
@@ -181,7 +181,8 @@ def run_size(size: int, query_count: int, workdir: Path) -> dict[str, object]:
 
     def hybrid_query(i: int) -> object:
         hits = [(h.id, h.score) for h in keyword.search(queries[i], limit=CANDIDATES)]
-        return reciprocal_rank_fusion([hits, index.search(query_vectors[i], k=CANDIDATES)], k=RRF_K)
+        near = index.search(query_vectors[i], k=CANDIDATES)
+        return weighted_score_fusion([hits, near], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
 
     def hybrid_filtered(i: int) -> object:
         hits = [
@@ -192,7 +193,7 @@ def run_size(size: int, query_count: int, workdir: Path) -> dict[str, object]:
             for p, s in index.search(query_vectors[i], k=CANDIDATES * 4)
             if category[p] == "hep-th"
         ][:CANDIDATES]
-        return reciprocal_rank_fusion([hits, near], k=RRF_K)
+        return weighted_score_fusion([hits, near], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
 
     for name, run in (
         ("keyword", keyword_query),

@@ -19,6 +19,14 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own PAPERWIRE_DATA_DIR: nothing lands in ./paperwire-data."""
+    data_dir = tmp_path / "paperwire-data"
+    monkeypatch.setenv("PAPERWIRE_DATA_DIR", str(data_dir))
+    return data_dir
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

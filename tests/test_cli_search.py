@@ -51,3 +51,17 @@ def test_search_flow(tmp_path: Path, fixtures: Path) -> None:
     assert code == 2 and "submitted" in stderr
     code, _, stderr = invoke([*base, "search", "x", "--mode", "fuzzy"])
     assert code == 2 and "mode" in stderr
+
+
+def test_an_index_built_from_another_catalog_is_rebuilt(tmp_path: Path, fixtures: Path) -> None:
+    data = ["--data-dir", str(tmp_path / "data")]
+    snapshot = str(fixtures / "arxiv-metadata-snapshot-sample.jsonl")
+    listing = str(fixtures / "hf-papers-listing-encoder.txt")
+    first = [*data, "--db", f"sqlite:///{tmp_path / 'first.db'}"]
+    second = [*data, "--db", f"sqlite:///{tmp_path / 'second.db'}"]
+    assert invoke([*first, "ingest", snapshot, listing])[0] == 0
+    assert invoke([*second, "ingest", listing])[0] == 0  # same index dir, other catalog
+    code, stdout, _ = invoke([*second, "search", "quantum chromodynamics", "--json"])
+    assert code == 0 and json.loads(stdout) == []  # nothing from the first catalog
+    code, stdout, _ = invoke([*second, "search", "medical image segmentation", "--json"])
+    assert {hit["id"] for hit in json.loads(stdout)[:5]} == MEDICAL_SEGMENTATION

@@ -8,6 +8,7 @@ duplicating anything.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -363,6 +364,19 @@ class Catalog:
             for row in rows:
                 yield found[row.id]
             seq, after_id = int(rows[-1].change_seq), str(rows[-1].id)
+
+    def identity(self) -> str:
+        """A random id made once per catalog database: derived files (the search indexes)
+        record it, so an index built from another catalog is never taken for this one's."""
+        counters = schema.counters
+        with write_connection(self.engine) as connection, connection.begin():
+            value = connection.execute(
+                sa.select(counters.c.value).where(counters.c.name == "catalog_id")
+            ).scalar_one_or_none()
+            if value is None:
+                value = secrets.randbits(62)
+                connection.execute(counters.insert().values(name="catalog_id", value=value))
+        return f"{int(value):016x}"
 
     def count(self) -> int:
         with self.engine.connect() as connection:

@@ -40,7 +40,28 @@ class IndexReport:
         }
 
 
-def update_keyword_index(catalog: Catalog, root: Path, *, rebuild: bool = False) -> IndexReport:
+def _must_rebuild(catalog: Catalog, root: Path) -> bool:
+    """True when the indexes under `root` were built from another catalog (or none): then
+    following the change sequence would mix two catalogs, so they are rebuilt instead."""
+    marker = root / "catalog-id"
+    return not marker.exists() or marker.read_text().strip() != catalog.identity()
+
+
+def _mark(catalog: Catalog, root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    temporary = root / "catalog-id.tmp"
+    temporary.write_text(catalog.identity() + "\n")
+    temporary.replace(root / "catalog-id")
+
+
+def update_keyword_index(catalog: Catalog, root: Path) -> IndexReport:
+    """After an ingest: apply the catalog's changes to the keyword index (fast)."""
+    if _must_rebuild(catalog, root):
+        return update_indexes(catalog, root, rebuild=True)
+    return _update_keyword(catalog, root, rebuild=False)
+
+
+def _update_keyword(catalog: Catalog, root: Path, rebuild: bool) -> IndexReport:
     report = IndexReport()
     try:
         with KeywordIndex.open(root / "keyword") as index:
@@ -50,7 +71,7 @@ def update_keyword_index(catalog: Catalog, root: Path, *, rebuild: bool = False)
     return report
 
 
-def update_vector_index(catalog: Catalog, root: Path, *, rebuild: bool = False) -> IndexReport:
+def _update_vectors(catalog: Catalog, root: Path, rebuild: bool) -> IndexReport:
     from paperwire.search.vectors import VectorIndex
 
     report = IndexReport()
@@ -63,11 +84,17 @@ def update_vector_index(catalog: Catalog, root: Path, *, rebuild: bool = False) 
 
 
 def update_indexes(catalog: Catalog, root: Path, *, rebuild: bool = False) -> IndexReport:
-    """Bring both indexes up to date with the catalog (and the stored vectors)."""
-    report = update_keyword_index(catalog, root, rebuild=rebuild)
-    vectors = update_vector_index(catalog, root, rebuild=rebuild)
-    report.vector_papers = vectors.vector_papers
-    report.skipped += vectors.skipped
+    """Bring both indexes up to date with the catalog (and the stored vectors); rebuild
+    them when they were built from another catalog."""
+    rebuild = rebuild or _must_rebuild(catalog, root)
+    report = IndexReport()
+    for update in (_update_keyword, _update_vectors):
+        part = update(catalog, root, rebuild)
+        report.keyword_papers += part.keyword_papers
+        report.vector_papers += part.vector_papers
+        report.skipped += part.skipped
+    if rebuild and not report.skipped:
+        _mark(catalog, root)
     return report
 
 

@@ -184,14 +184,7 @@ class Catalog:
             connection.execute(aliases.insert().values(alias=slug, paper_id=target))
 
     def _next_seq(self, connection: sa.Connection) -> int:
-        counters = schema.counters
-        value = connection.execute(
-            counters.update()
-            .where(counters.c.name == "change_seq")
-            .values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        ).scalar_one()
-        return int(value)
+        return next_counter(connection, "change_seq")
 
     def _insert_papers(
         self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
@@ -411,6 +404,19 @@ class Catalog:
             "change_seq": int(papers[3] or 0),
             "by_source": {source: int(count) for source, count in by_source},
         }
+
+
+def next_counter(connection: sa.Connection, name: str) -> int:
+    """Increment a named counter in the caller's transaction and return its new value
+    (the row lock serialises writers, so two transactions never get the same value)."""
+    counters = schema.counters
+    value = connection.execute(
+        counters.update()
+        .where(counters.c.name == name)
+        .values(value=counters.c.value + 1)
+        .returning(counters.c.value)
+    ).scalar_one()
+    return int(value)
 
 
 def _find_ref(paper: Paper | None, source: str) -> SourceRef | None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from paperwire.catalog import schema
 from paperwire.catalog.database import write_connection
 from paperwire.catalog.model import Paper
-from paperwire.catalog.store import Catalog
+from paperwire.catalog.store import Catalog, next_counter
 from paperwire.search.embedder import Embedder, paper_text
 from paperwire.search.vector_store import encode, paper_vectors, read_stored, upsert_statement
 
@@ -145,7 +145,7 @@ def _embed_batch(
     now = catalog.clock.now()
     with write_connection(catalog.engine) as connection, connection.begin():
         if to_embed:
-            stored_seq = _next_vector_seq(connection)
+            stored_seq = next_counter(connection, "vector_seq")
             rows = [
                 {
                     "paper_id": paper.id,
@@ -181,14 +181,3 @@ def _embed_batch(
             )
     report.embedded += len(to_embed)
     report.refreshed += len(to_refresh)
-
-
-def _next_vector_seq(connection: sa.Connection) -> int:
-    counters = schema.counters
-    value = connection.execute(
-        counters.update()
-        .where(counters.c.name == "vector_seq")
-        .values(value=counters.c.value + 1)
-        .returning(counters.c.value)
-    ).scalar_one()
-    return int(value)

@@ -15,35 +15,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from paperwire.catalog import bulk, schema
+from paperwire.catalog import bulk, rows, schema
 from paperwire.catalog.database import create_engine, dispose, migrate, write_connection
-from paperwire.catalog.matching import fold, match_titles, title_key
+from paperwire.catalog.matching import fold, match_titles
 from paperwire.catalog.merge import merge_record
-from paperwire.catalog.model import Authority, Link, Paper, PaperRecord, SourceRef, UpsertCounts
+from paperwire.catalog.model import Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
 
 _papers = schema.papers
 _sources = schema.paper_sources
 _checkpoints = schema.ingest_checkpoints
-_PAPER_FIELDS = (
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "version",
-    "submitted",
-    "updated",
-    "doi",
-    "journal_ref",
-    "comments",
-    "license",
-    "links",
-    "listed_on",
-    "listed_from_feed",
-    "extras",
-    "authority",
-    "withdrawn",
-)
 # SQLite allows 32766 bound parameters; keep IN lists well inside that on every backend.
 _IN_CHUNK = 5000
 _CONFLICT_RETRIES = 3
@@ -99,7 +80,9 @@ class Catalog:
                 if before is None:
                     added.append(paper)
                     counts.added += 1
-                elif _row_values(before) != _row_values(paper) or _refs_differ(before, paper):
+                elif rows.row_values(before) != rows.row_values(paper) or rows.refs_differ(
+                    before, paper
+                ):
                     changed.append(paper)
                     counts.updated += 1
                 else:
@@ -128,7 +111,7 @@ class Catalog:
                 counts.unchanged += 1  # a tombstone for a paper we never had: nothing to do
                 continue
             after = merge_record(before, record)
-            old_ref = _find_ref(before, record.source)
+            old_ref = rows.find_ref(before, record.source)
             ref = SourceRef(
                 source=record.source,
                 source_record_id=record.source_record_id,
@@ -143,9 +126,9 @@ class Catalog:
                 continue
             after.sources = sorted(
                 [*(r for r in before.sources if r.source != record.source), ref],
-                key=_source_name,
+                key=rows.source_name,
             )
-            if old_ref is None or _row_values(before) != _row_values(after):
+            if old_ref is None or rows.row_values(before) != rows.row_values(after):
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -161,7 +144,7 @@ class Catalog:
         changed = [
             current[i]
             for i in ids
-            if i in existing and _row_values(existing[i]) != _row_values(current[i])
+            if i in existing and rows.row_values(existing[i]) != rows.row_values(current[i])
         ]
         if added or changed:
             seq = self._next_seq(connection)
@@ -193,8 +176,10 @@ class Catalog:
             return
         encode = bulk.Encoder(connection.dialect.name)
         stamp = encode.datetime(now)
-        params = [(paper.id, *_paper_params(paper, encode), seq, stamp, stamp) for paper in papers]
-        columns = ("id", *_PAPER_COLUMNS, "change_seq", "created_at", "modified_at")
+        params = [
+            (paper.id, *rows.paper_params(paper, encode), seq, stamp, stamp) for paper in papers
+        ]
+        columns = ("id", *rows.PAPER_COLUMNS, "change_seq", "created_at", "modified_at")
         connection.exec_driver_sql(bulk.insert_sql(connection, _papers, columns), params)
 
     def _update_papers(
@@ -204,8 +189,8 @@ class Catalog:
             return
         encode = bulk.Encoder(connection.dialect.name)
         stamp = encode.datetime(now)
-        params = [(*_paper_params(paper, encode), seq, stamp, paper.id) for paper in papers]
-        columns = (*_PAPER_COLUMNS, "change_seq", "modified_at")
+        params = [(*rows.paper_params(paper, encode), seq, stamp, paper.id) for paper in papers]
+        columns = (*rows.PAPER_COLUMNS, "change_seq", "modified_at")
         connection.exec_driver_sql(bulk.update_sql(connection, _papers, columns, ["id"]), params)
 
     def _write_refs(
@@ -218,7 +203,7 @@ class Catalog:
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         for paper_id, ref in refs:
-            old = _find_ref(existing.get(paper_id), ref.source)
+            old = rows.find_ref(existing.get(paper_id), ref.source)
             first, last = encode.datetime(ref.first_seen), encode.datetime(ref.last_seen)
             if old is None:
                 inserts.append((paper_id, ref.source, ref.source_record_id, first, last))
@@ -265,7 +250,7 @@ class Catalog:
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
             for row in connection.execute(sa.select(_papers).where(_papers.c.id.in_(chunk))):
-                found[row.id] = _paper_from_row(row._mapping)
+                found[row.id] = rows.paper_from_row(row._mapping)
             if not found:
                 continue
             source_rows = connection.execute(
@@ -274,7 +259,7 @@ class Catalog:
                 .order_by(_sources.c.paper_id, _sources.c.source)
             )
             for row in source_rows:
-                found[row.paper_id].sources.append(_ref_from_row(row._mapping))
+                found[row.paper_id].sources.append(rows.ref_from_row(row._mapping))
         return found
 
     def get(self, paper_id: str) -> Paper | None:
@@ -312,7 +297,7 @@ class Catalog:
     def latest_listed_on(self) -> dt.date | None:
         with self.engine.connect() as connection:
             value = connection.execute(sa.select(sa.func.max(_papers.c.listed_on))).scalar()
-        return _as_date(value)
+        return rows.as_date(value)
 
     def iter_papers(self, page_size: int = 1000) -> Iterator[Paper]:
         """Every paper in id order, read a page at a time (bounded memory)."""
@@ -345,18 +330,18 @@ class Catalog:
             if after_id is not None:  # keyset: the rest of this seq, then later ones
                 newer = newer | ((_papers.c.change_seq == seq) & (_papers.c.id > after_id))
             with self.engine.connect() as connection:
-                rows = connection.execute(
+                page = connection.execute(
                     sa.select(_papers.c.change_seq, _papers.c.id)
                     .where(newer)
                     .order_by(_papers.c.change_seq, _papers.c.id)
                     .limit(page_size)
                 ).all()
-                if not rows:
+                if not page:
                     return
-                found = self._load(connection, [row.id for row in rows])
-            for row in rows:
+                found = self._load(connection, [row.id for row in page])
+            for row in page:
                 yield found[row.id]
-            seq, after_id = int(rows[-1].change_seq), str(rows[-1].id)
+            seq, after_id = int(page[-1].change_seq), str(page[-1].id)
 
     def identity(self) -> str:
         """A random id made once per catalog database: derived files (the search indexes)
@@ -395,7 +380,7 @@ class Catalog:
             withdrawn = connection.execute(
                 sa.select(sa.func.count()).where(_papers.c.withdrawn.is_(True))
             ).scalar_one()
-        first, last = _as_date(papers[1]), _as_date(papers[2])
+        first, last = rows.as_date(papers[1]), rows.as_date(papers[2])
         return {
             "papers": int(papers[0]),
             "withdrawn": int(withdrawn),
@@ -417,118 +402,3 @@ def next_counter(connection: sa.Connection, name: str) -> int:
         .returning(counters.c.value)
     ).scalar_one()
     return int(value)
-
-
-def _find_ref(paper: Paper | None, source: str) -> SourceRef | None:
-    if paper is None:
-        return None
-    for ref in paper.sources:
-        if ref.source == source:
-            return ref
-    return None
-
-
-def _source_name(ref: SourceRef) -> str:
-    return ref.source
-
-
-def _refs_differ(before: Paper, after: Paper) -> bool:
-    return sorted(before.sources, key=lambda r: r.source) != sorted(
-        after.sources, key=lambda r: r.source
-    )
-
-
-# The order _paper_params produces: the stored fields, then the derived primary category.
-_PAPER_COLUMNS = (*_PAPER_FIELDS, "primary_category", "title_key")
-
-
-def _paper_params(paper: Paper, encode: bulk.Encoder) -> tuple[Any, ...]:
-    """A paper's column values as the driver takes them; straight-line because bulk ingest
-    runs it for every paper (a generic per-column loop cost three times as much)."""
-    return (
-        paper.title,
-        paper.abstract,
-        encode.json(paper.authors),
-        encode.json(paper.categories),
-        paper.version,
-        encode.date(paper.submitted),
-        encode.date(paper.updated),
-        paper.doi,
-        paper.journal_ref,
-        paper.comments,
-        paper.license,
-        encode.json([[link.kind, link.url] for link in paper.links]),
-        encode.date(paper.listed_on),
-        encode.bool(paper.listed_from_feed),
-        encode.json(paper.extras),
-        int(paper.authority),
-        encode.bool(paper.withdrawn),
-        paper.categories[0] if paper.categories else None,
-        title_key(paper.title),
-    )
-
-
-def _row_values(paper: Paper) -> dict[str, Any]:
-    return {
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "authors": paper.authors,
-        "categories": paper.categories,
-        "version": paper.version,
-        "submitted": paper.submitted,
-        "updated": paper.updated,
-        "doi": paper.doi,
-        "journal_ref": paper.journal_ref,
-        "comments": paper.comments,
-        "license": paper.license,
-        "links": [[link.kind, link.url] for link in paper.links],
-        "listed_on": paper.listed_on,
-        "listed_from_feed": paper.listed_from_feed,
-        "extras": paper.extras,
-        "authority": int(paper.authority),
-        "withdrawn": paper.withdrawn,
-    }
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back without a zone; they were stored as UTC.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _paper_from_row(row: Any) -> Paper:
-    return Paper(
-        id=row["id"],
-        title=row["title"],
-        abstract=row["abstract"],
-        authors=list(row["authors"]),
-        categories=list(row["categories"]),
-        version=row["version"],
-        submitted=_as_date(row["submitted"]),
-        updated=_as_date(row["updated"]),
-        doi=row["doi"],
-        journal_ref=row["journal_ref"],
-        comments=row["comments"],
-        license=row["license"],
-        links=[Link(kind, url) for kind, url in row["links"]],
-        listed_on=_as_date(row["listed_on"]),
-        listed_from_feed=bool(row["listed_from_feed"]),
-        extras=dict(row["extras"]),
-        authority=Authority(row["authority"]),
-        withdrawn=bool(row["withdrawn"]),
-        change_seq=int(row["change_seq"]),
-    )
-
-
-def _ref_from_row(row: Any) -> SourceRef:
-    return SourceRef(
-        source=row["source"],
-        source_record_id=row["source_record_id"],
-        first_seen=_as_utc(row["first_seen"]),
-        last_seen=_as_utc(row["last_seen"]),
-    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -40,45 +41,59 @@ def match_titles(
     """Records with slug ids retargeted to matching arXiv papers, and for each arXiv id in
     the batch the stored slug papers it absorbs."""
     keys = {record.paper_id: title_key(record.title) for record in records if record.title}
-    wanted = sorted({key for key in keys.values() if key})
-    stored: dict[str, list[str]] = {}
+    arxiv_keys = sorted({k for i, k in keys.items() if k and is_arxiv_id(i)})
+    slug_keys = sorted({k for i, k in keys.items() if k and not is_arxiv_id(i)})
     papers = schema.papers
-    for start in range(0, len(wanted), _IN_CHUNK):
-        rows = connection.execute(
-            sa.select(papers.c.title_key, papers.c.id).where(
-                papers.c.title_key.in_(wanted[start : start + _IN_CHUNK])
-            )
-        )
-        for key, paper_id in rows:
-            stored.setdefault(key, []).append(paper_id)
-    arxiv_by_key: dict[str, str] = {}
-    for key, ids in stored.items():
-        arxiv = sorted(i for i in ids if is_arxiv_id(i))
-        if arxiv:
-            arxiv_by_key[key] = arxiv[0]
+    # Slug ids never contain "." or "/", arXiv ids always do: SQLite and PostgreSQL filter
+    # the index hits themselves, so titles shared by many arXiv papers cost nothing here.
+    is_slug = ~papers.c.id.contains(".") & ~papers.c.id.contains("/")
+    slugs_by_key: dict[str, list[str]] = {}
+    for key, paper_id in _select(
+        connection, arxiv_keys, is_slug, sa.select(papers.c.title_key, papers.c.id)
+    ):
+        slugs_by_key.setdefault(key, []).append(paper_id)
+    first_arxiv = sa.select(papers.c.title_key, sa.func.min(papers.c.id)).group_by(
+        papers.c.title_key
+    )
+    arxiv_by_key: dict[str, str] = dict(_select(connection, slug_keys, ~is_slug, first_arxiv))
     for record in records:  # arXiv papers earlier in this batch count too
-        key = keys.get(record.paper_id)
-        if key and is_arxiv_id(record.paper_id):
-            arxiv_by_key.setdefault(key, record.paper_id)
+        own_key = keys.get(record.paper_id)
+        if own_key and is_arxiv_id(record.paper_id):
+            arxiv_by_key.setdefault(own_key, record.paper_id)
 
     matched: list[PaperRecord] = []
     folds: dict[str, list[str]] = {}
     for record in records:
-        key = keys.get(record.paper_id)
-        if not key:
+        record_key = keys.get(record.paper_id)
+        if not record_key:
             matched.append(record)
-        elif not is_arxiv_id(record.paper_id) and key in arxiv_by_key:
-            matched.append(dataclasses.replace(record, paper_id=arxiv_by_key[key]))
+        elif not is_arxiv_id(record.paper_id) and record_key in arxiv_by_key:
+            matched.append(dataclasses.replace(record, paper_id=arxiv_by_key[record_key]))
         else:
             matched.append(record)
             if is_arxiv_id(record.paper_id):
-                slugs = [i for i in stored.get(key, []) if not is_arxiv_id(i)]
+                slugs = slugs_by_key.get(record_key, [])
                 if slugs:
                     folds.setdefault(record.paper_id, [])
                     folds[record.paper_id].extend(
                         s for s in slugs if s not in folds[record.paper_id]
                     )
     return matched, folds
+
+
+def _select(
+    connection: sa.Connection,
+    keys: list[str],
+    condition: sa.ColumnElement[bool],
+    query: sa.Select[Any],
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    papers = schema.papers
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        rows = connection.execute(query.where(papers.c.title_key.in_(chunk) & condition))
+        found.extend((str(row[0]), str(row[1])) for row in rows)
+    return found
 
 
 def fold(target: Paper, slug_paper: Paper) -> Paper:

@@ -36,6 +36,10 @@ def _zipf_words(rng: random.Random, count: int) -> str:
     )
 
 
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7))
+
+
 def generate(path: Path, count: int, seed: int = 7) -> None:
     """Records in the snapshot's exact shape (keys, wrapped abstracts, versions, authors)."""
     rng = random.Random(seed)
@@ -58,7 +62,12 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
                 "id": f"{year_month}.{index % 99_999 + 1:05d}",
                 "submitter": authors[0][1] + " " + authors[0][0],
                 "authors": ", ".join(f"{first} {last}" for last, first, _ in authors),
-                "title": _zipf_words(rng, rng.randint(5, 14)).title() + "\n  for Testing",
+                "title": (
+                    _zipf_words(rng, rng.randint(4, 12)).title()
+                    # real arXiv titles are all but unique; a 40-word vocabulary alone would
+                    # repeat titles thousands of times
+                    + f" {_name(rng)}\n  for {_name(rng).title()}"
+                ),
                 "comments": f"{rng.randint(4, 40)} pages"
                 + (", code at https://github.com/org/repo" if rng.random() < 0.1 else ""),
                 "journal-ref": None,

@@ -12,6 +12,7 @@ titles are never matched, since "Introduction" is not an identity.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ _MIN_WORDS = 4
 _IN_CHUNK = 5000
 
 
+@functools.lru_cache(maxsize=16_384)  # each record's title is keyed twice per batch
 def title_key(title: str) -> str | None:
     """The key two titles share when they name the same paper (None: too short to trust)."""
     normal = normalise_title(title)

@@ -27,7 +27,7 @@ from paperwire.catalog.model import Authority, Link, Paper, Rejection, SourceRef
 from paperwire.catalog.store import Catalog
 from paperwire.catalog.text import RecordRejected
 from paperwire.ingest.base import Item
-from paperwire.ingest.formats import EXPORT_FORMAT_TAG, READ_ERRORS, open_input
+from paperwire.ingest.formats import EXPORT_FORMAT_TAG, UnreadableAt, bounded_lines, open_input
 from paperwire.ingest.pipeline import ProgressCallback
 from paperwire.ingest.records import clean_categories, parse_json_line
 
@@ -126,22 +126,18 @@ class ExportSource:
 
     def items(self) -> Iterator[Item]:
         recent: dict[str, int] = {}
-        number = 0
         with open_input(self.path) as stream:
+            lines = bounded_lines(stream, MAX_LINE_BYTES)
             while True:
                 try:
-                    raw = stream.readline(MAX_LINE_BYTES + 1)
-                    if not raw:
-                        return
-                    overlong = len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n")
-                    while overlong and raw and not raw.endswith(b"\n"):
-                        raw = stream.readline(MAX_LINE_BYTES + 1)  # skip the rest of the line
-                except READ_ERRORS as error:
-                    yield Rejection(f"{self.path}:{number + 1}", f"unreadable: {error}")
+                    number, raw = next(lines)
+                except StopIteration:
                     return
-                number += 1
+                except UnreadableAt as error:
+                    yield Rejection(f"{self.path}:{error.number}", f"unreadable: {error}")
+                    return
                 location = f"{self.path}:{number}"
-                if overlong:
+                if raw is None:
                     yield Rejection(location, f"line longer than {MAX_LINE_BYTES} bytes")
                     continue
                 if not raw.strip():

@@ -16,6 +16,7 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,32 @@ def open_input(path: Path) -> BinaryInput:
         return path.open("rb")
     except OSError as error:
         raise InputUnreadable(f"{path}: {error.strerror or error}") from error
+
+
+class UnreadableAt(Exception):
+    """Reading failed at line `number` (a truncated gzip stream, a disk error)."""
+
+    def __init__(self, number: int, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.number = number
+
+
+def bounded_lines(stream: BinaryInput, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line; None for a line over `max_bytes`, whose rest is
+    skipped without being held in memory. A read failure raises UnreadableAt."""
+    number = 0
+    while True:
+        try:
+            raw = stream.readline(max_bytes + 1)
+            if not raw:
+                return
+            overlong = len(raw) > max_bytes and not raw.endswith(b"\n")
+            while overlong and raw and not raw.endswith(b"\n"):
+                raw = stream.readline(max_bytes + 1)
+        except READ_ERRORS as error:
+            raise UnreadableAt(number + 1, error) from error
+        number += 1
+        yield number, None if overlong else raw
 
 
 def detect_format(path: Path) -> str:

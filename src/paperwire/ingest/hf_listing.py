@@ -32,7 +32,7 @@ from paperwire.catalog.model import Authority, Rejection
 from paperwire.catalog.text import ABSTRACT_MAX_CHARS, RecordRejected
 from paperwire.clock import Clock, SystemClock
 from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.formats import READ_ERRORS, open_input
+from paperwire.ingest.formats import UnreadableAt, bounded_lines, open_input
 from paperwire.ingest.records import build_record
 
 FORMAT = "hf-listing"
@@ -247,22 +247,17 @@ class HfListingSource:
 
     def _lines(self) -> Iterator[tuple[int, str, str | None]]:
         """(line number, text, problem) for each line; problem is set for an unusable line."""
-        stream = open_input(self.path)
-        number = 0
-        with stream:
+        with open_input(self.path) as stream:
+            lines = bounded_lines(stream, MAX_LINE_BYTES)
             while True:
                 try:
-                    raw = stream.readline(MAX_LINE_BYTES + 1)
-                    if not raw:
-                        return
-                    overlong = len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n")
-                    while overlong and raw and not raw.endswith(b"\n"):
-                        raw = stream.readline(MAX_LINE_BYTES + 1)  # skip the rest of the line
-                except READ_ERRORS as error:
-                    yield number + 1, "", f"unreadable from here on ({error})"
+                    number, raw = next(lines)
+                except StopIteration:
                     return
-                number += 1
-                if overlong:
+                except UnreadableAt as error:
+                    yield error.number, "", f"unreadable from here on ({error})"
+                    return
+                if raw is None:
                     yield number, "", f"longer than {MAX_LINE_BYTES} bytes"
                     continue
                 if number == 1:

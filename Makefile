@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean install dev
+VENDOR := src/paperwire/web/static/vendor
+
+.PHONY: run test lint bench clean install dev static
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +21,30 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# KaTeX and Swagger UI come from npm (versions pinned in package-lock.json) and are served
+# by paperwire itself: no page loads anything from another host.
+$(VENDOR)/.copied: package.json package-lock.json tools/vendor_static.py
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PYTHON) tools/vendor_static.py
+	touch $@
+
+static: $(VENDOR)/.copied
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+install: $(VENV)/.installed static
 
 dev: $(VENV)/.dev-installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed static
 	$(BIN)/paperwire demo
 	$(BIN)/paperwire embed
 	$(BIN)/paperwire serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed static $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(VENV)/.dev-installed
@@ -39,4 +55,4 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from paperwire.catalog import bulk, rows, schema
+from paperwire.catalog import bulk, listing, rows, schema
 from paperwire.catalog.database import create_engine, dispose, migrate, write_connection
+from paperwire.catalog.listing import ListOrder, ListPage, ListQuery
 from paperwire.catalog.matching import fold, match_titles
 from paperwire.catalog.merge import merge_record
 from paperwire.catalog.model import Paper, PaperRecord, SourceRef, UpsertCounts
@@ -293,6 +294,43 @@ class Catalog:
             ids = list(connection.execute(query.limit(limit).offset(offset)).scalars())
             found = self._load(connection, ids)
         return [found[i] for i in ids]
+
+    def list_page(
+        self,
+        query: ListQuery,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: ListOrder = "published",
+        with_total: bool = True,
+    ) -> ListPage:
+        """One page of the papers `query` selects, in a stable order, with the total count."""
+        condition = listing.where(query)
+        select = (
+            sa.select(_papers.c.id)
+            .where(condition)
+            .order_by(*listing.ordering(order))
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.engine.connect() as connection:
+            ids = list(connection.execute(select).scalars())
+            found = self._load(connection, ids)
+            total = (
+                int(
+                    connection.execute(
+                        sa.select(sa.func.count()).select_from(_papers).where(condition)
+                    ).scalar_one()
+                )
+                if with_total
+                else len(ids)
+            )
+        return ListPage([found[i] for i in ids], total)
+
+    def neighbour_days(self, day: dt.date) -> tuple[dt.date | None, dt.date | None]:
+        """The closest earlier and later listing dates that have papers."""
+        with self.engine.connect() as connection:
+            return listing.neighbour_days(connection, day)
 
     def latest_listed_on(self) -> dt.date | None:
         with self.engine.connect() as connection:

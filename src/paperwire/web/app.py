@@ -1,69 +1,78 @@
-"""The FastAPI application: the daily list and paper pages (the full UI is a later issue)."""
+"""The FastAPI application: pages, the HF-compatible API, paperwire's own API and feeds.
+
+Each part is a router in its own module; this one wires them over one `WebContext`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 
 from paperwire import __version__
-from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
+from paperwire.web import api_v1, errors, feeds, hf_api, pages
+from paperwire.web.context import SearcherHandle, WebContext
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-PAGE_SIZE = 100
-# No inline script and nothing fetched from elsewhere: pages are plain server-rendered HTML.
+STATIC_DIR = Path(__file__).with_name("static")
+# Pages load nothing from elsewhere and run no inline script. Inline *styles* stay allowed:
+# KaTeX sizes its glyphs with style attributes.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
-def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+    *,
+    semantic: bool = True,
+) -> FastAPI:
+    """The application over `catalog` (opened from settings when not given).
+
+    `semantic=False` never loads the embedding model (search by words only).
+    """
     settings = settings or load_settings()
     store = catalog or Catalog.open(settings.catalog_url())
-    app = FastAPI(title="paperwire", version=__version__)
-    app.state.catalog = store
+    app = FastAPI(
+        title="paperwire",
+        version=__version__,
+        description="A self-hostable research-paper radar. `/api/v1/` is paperwire's own API; "
+        "`/api/daily_papers`, `/api/papers/...` answer like huggingface.co's.",
+        # /docs is served by api_v1 from local files (FastAPI's default loads a CDN).
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.web = WebContext(
+        settings=settings,
+        catalog=store,
+        searcher=SearcherHandle(store, settings, semantic=semantic),
+    )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    @app.get("/", response_class=HTMLResponse)
-    def daily(request: Request, date: str | None = None) -> HTMLResponse:
-        day = _parse_day(date) if date else store.latest_listed_on()
-        papers = store.list_papers(listed_on=day, limit=PAGE_SIZE) if day else []
-        return TEMPLATES.TemplateResponse(
-            request, "daily.html", {"day": day, "papers": papers, "title": "Daily papers"}
-        )
-
-    @app.get("/papers/{paper_id:path}", response_class=HTMLResponse)
-    def paper_page(request: Request, paper_id: str) -> HTMLResponse:
-        parsed = parse_arxiv_id(paper_id)
-        paper = store.get(parsed[0] if parsed else paper_id)
-        if paper is None:
-            raise HTTPException(status_code=404, detail="No such paper")
-        return TEMPLATES.TemplateResponse(
-            request, "paper.html", {"paper": paper, "title": paper.title}
-        )
-
-    @app.get("/healthz", response_class=PlainTextResponse)
+    @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
     def healthz() -> str:
         return "ok"
 
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Order matters: /papers/{id}.md (hf_api) and /papers/date/... (pages) come before the
+    # catch-all paper page /papers/{id}.
+    app.include_router(hf_api.router)
+    app.include_router(api_v1.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
     return app
-
-
-def _parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(status_code=400, detail="date must be YYYY-MM-DD") from None

@@ -1,0 +1,95 @@
+"""Queries behind every list of papers: a period's papers, paged, with a stable order.
+
+The pages, the HF-compatible API, paperwire's own API and the feeds all list through here,
+so they agree on what "the papers of 2026-W11" are and in which order they come.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sqlalchemy as sa
+
+from paperwire.catalog import schema
+from paperwire.catalog.model import Paper
+from paperwire.catalog.periods import Period
+
+ListOrder = Literal["published", "listed"]
+LIST_ORDERS: tuple[ListOrder, ...] = ("published", "listed")
+
+_papers = schema.papers
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which papers: listed within `period` (any time when None), optionally in a category
+    (a prefix such as "cs" or an exact "cs.CL") or submitted by someone."""
+
+    period: Period | None = None
+    category: str | None = None
+    submitter: str | None = None
+
+
+@dataclass(slots=True)
+class ListPage:
+    papers: list[Paper] = field(default_factory=list)
+    total: int = 0
+
+
+def where(query: ListQuery) -> sa.ColumnElement[bool]:
+    conditions: list[sa.ColumnElement[bool]] = [_papers.c.withdrawn.is_(False)]
+    if query.period is not None:
+        conditions.append(_papers.c.listed_on.between(query.period.start, query.period.end))
+    if query.category:
+        # primary_category is the first category; a paper cross-listed elsewhere is found by
+        # its primary one (as arXiv's own listings do).
+        category = query.category
+        if "." in category:
+            conditions.append(_papers.c.primary_category == category)
+        else:
+            conditions.append(
+                (_papers.c.primary_category == category)
+                | _papers.c.primary_category.startswith(category + ".", autoescape=True)
+            )
+    if query.submitter:
+        conditions.append(_papers.c.extras["submitter"].as_string() == query.submitter)
+    return sa.and_(*conditions)
+
+
+def ordering(order: ListOrder) -> list[sa.ColumnElement[object]]:
+    """A total order (id last), so pages never repeat or skip a paper between requests."""
+    if order == "listed":
+        return [
+            _papers.c.listed_on.desc().nulls_last(),
+            _papers.c.submitted.desc().nulls_last(),
+            _papers.c.id.desc(),
+        ]
+    return [
+        _papers.c.submitted.desc().nulls_last(),
+        _papers.c.listed_on.desc().nulls_last(),
+        _papers.c.id.desc(),
+    ]
+
+
+def neighbour_days(
+    connection: sa.Connection, day: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """The nearest listing dates before and after `day` that have papers (skipping empty days)."""
+    visible = _papers.c.withdrawn.is_(False)
+    before = connection.execute(
+        sa.select(sa.func.max(_papers.c.listed_on)).where(visible, _papers.c.listed_on < day)
+    ).scalar()
+    after = connection.execute(
+        sa.select(sa.func.min(_papers.c.listed_on)).where(visible, _papers.c.listed_on > day)
+    ).scalar()
+    return _as_date(before), _as_date(after)
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -1,0 +1,1 @@
+"""The community: accounts, submissions, votes, comments, collections and trending."""

@@ -36,4 +36,6 @@ def test_every_setting_is_documented() -> None:
     readme = (DOCS.parent / "README.md").read_text()
     names = [f"PAPERWIRE_{name.upper()}" for name in Settings.model_fields]
     assert [name for name in names if name not in text] == []
-    assert [name for name in names if name not in readme] == []
+    # The README stays short: it names the main settings and points to the reference.
+    assert "docs/config.md" in readme
+    assert "PAPERWIRE_DATA_DIR" in readme and "PAPERWIRE_DATABASE_URL" in readme

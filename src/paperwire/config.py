@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,32 @@ class Settings(BaseSettings):
     user_agent: str = Field(
         default="paperwire/0.1 (self-hosted paper radar)",
         description="User-Agent sent to arXiv and Hugging Face.",
+    )
+
+    base_url: str | None = Field(
+        default=None,
+        description="Public URL of this instance (https://papers.example.org), used for links "
+        "in feeds and mails; default: the URL each request came in on.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs links in mails and form tokens; default: a random key made "
+        "once and kept in the data dir (set it when several processes share a database).",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for mails; unset: no mail is sent."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", description="none, starttls (port 587) or tls (port 465)."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login, when it needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="paperwire <paperwire@localhost>", description="From address of every mail."
+    )
+    smtp_rate: float = Field(
+        default=20.0, gt=0, description="Most messages sent per second (all workers together)."
     )
 
     def catalog_url(self) -> str:

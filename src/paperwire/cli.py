@@ -329,15 +329,29 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port.")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Web processes (one per core is a good start).")
+    ] = 1,
 ) -> None:
-    """Serve the web pages."""
+    """Serve the web pages and both JSON APIs."""
+    import os
+
     import uvicorn
 
-    from paperwire.web.app import create_app
-
     settings = state_of(ctx).settings
-    application = create_app(settings)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+    # Worker processes build their app from the environment: hand them the CLI's overrides.
+    os.environ["PAPERWIRE_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        os.environ["PAPERWIRE_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "paperwire.web.app:app_from_environment",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 cli_search.register(app)

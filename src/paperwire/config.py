@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         description="User-Agent sent to arXiv and Hugging Face.",
     )
 
+    semantic_search: bool = Field(
+        default=True,
+        description="Search by meaning too (loads the embedding model in each web process).",
+    )
+    web_cache: bool = Field(
+        default=True,
+        description="Keep rendered public pages for anonymous visitors until the database "
+        "changes (turn off to measure rendering).",
+    )
     base_url: str | None = Field(
         default=None,
         description="Public URL of this instance (https://papers.example.org), used for links "

@@ -303,29 +303,40 @@ class Catalog:
         offset: int = 0,
         order: ListOrder = "published",
         with_total: bool = True,
+        with_sources: bool = False,
     ) -> ListPage:
-        """One page of the papers `query` selects, in a stable order, with the total count."""
+        """One page of the papers `query` selects, in a stable order, with the total count.
+
+        Lists leave `Paper.sources` empty unless `with_sources` (no card shows them, and
+        pages are on the hot path).
+        """
         condition = listing.where(query)
         select = (
-            sa.select(_papers.c.id)
+            sa.select(_papers)
             .where(condition)
             .order_by(*listing.ordering(order))
             .limit(limit)
             .offset(offset)
         )
         with self.engine.connect() as connection:
-            ids = list(connection.execute(select).scalars())
-            found = self._load(connection, ids)
-            total = (
-                int(
+            papers = [rows.paper_from_row(row._mapping) for row in connection.execute(select)]
+            if with_sources and papers:
+                by_id = {paper.id: paper for paper in papers}
+                source_rows = connection.execute(
+                    sa.select(_sources)
+                    .where(_sources.c.paper_id.in_(list(by_id)))
+                    .order_by(_sources.c.paper_id, _sources.c.source)
+                )
+                for row in source_rows:
+                    by_id[row.paper_id].sources.append(rows.ref_from_row(row._mapping))
+            total = len(papers) + offset
+            if with_total and (len(papers) == limit or offset > 0 and not papers):
+                total = int(
                     connection.execute(
                         sa.select(sa.func.count()).select_from(_papers).where(condition)
                     ).scalar_one()
                 )
-                if with_total
-                else len(ids)
-            )
-        return ListPage([found[i] for i in ids], total)
+        return ListPage(papers, total)
 
     def neighbour_days(self, day: dt.date) -> tuple[dt.date | None, dt.date | None]:
         """The closest earlier and later listing dates that have papers."""

@@ -12,9 +12,11 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from paperwire import __version__
+from paperwire.catalog.changes import ChangeWatcher
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
 from paperwire.web import api_v1, errors, feeds, hf_api, pages
+from paperwire.web.cache import CacheMiddleware
 from paperwire.web.context import SearcherHandle, WebContext
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -26,16 +28,32 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Public, read-only GETs whose responses are the same for every anonymous visitor.
+# "/" itself is cached too (exact match).
+CACHED_PREFIXES = (
+    "/api/daily_papers",
+    "/api/papers/",
+    "/api/v1/papers",
+    "/api/v1/search",
+    "/api/v1/similar",
+    "/feeds/",
+    "/papers/",
+    "/search",
+    "/trending",
+)
+
 
 def create_app(
     settings: Settings | None = None,
     catalog: Catalog | None = None,
     *,
     semantic: bool = True,
+    cache: bool = True,
 ) -> FastAPI:
     """The application over `catalog` (opened from settings when not given).
 
-    `semantic=False` never loads the embedding model (search by words only).
+    `semantic=False` never loads the embedding model (search by words only); `cache=False`
+    renders every response afresh (benchmarks compare the two).
     """
     settings = settings or load_settings()
     store = catalog or Catalog.open(settings.catalog_url())
@@ -75,4 +93,13 @@ def create_app(
     app.include_router(api_v1.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    if cache:
+        watcher = ChangeWatcher(store.engine)
+        app.add_middleware(CacheMiddleware, version=watcher.version, prefixes=CACHED_PREFIXES)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app as `paperwire serve` runs it in each worker process (settings from PAPERWIRE_*)."""
+    settings = load_settings()
+    return create_app(settings, semantic=settings.semantic_search, cache=settings.web_cache)

@@ -7,7 +7,7 @@ PORT ?= 8000
 
 VENDOR := src/paperwire/web/static/vendor
 
-.PHONY: run test lint bench clean install dev static
+.PHONY: run test lint bench bench-web clean install dev static
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py
+
+/usr/bin/wrk:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
+
+bench-web: $(VENV)/.dev-installed static /usr/bin/wrk
+	$(BIN)/python bench/web_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

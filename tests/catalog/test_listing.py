@@ -22,7 +22,9 @@ def _paper(number: int, listed_on: dt.date, category: str, submitter: str | None
         categories=[category],
         submitted=listed_on - dt.timedelta(days=number % 3),
         listed_on=listed_on,
-        extras={"submitter": submitter} if submitter else None,
+        extras={"submitter": {"name": submitter, "fullname": submitter.title()}}
+        if submitter
+        else None,
     )
 
 
@@ -76,7 +78,7 @@ def test_category_prefix_exact_and_submitter(catalog: Catalog) -> None:
     assert catalog.list_page(ListQuery(category="c")).total == 0  # a prefix is a whole part
     assert catalog.list_page(ListQuery(category="cs%")).total == 0  # LIKE wildcards escaped
     alice = catalog.list_page(ListQuery(submitter="alice"), limit=50)
-    assert alice.total == 6 and all(p.extras["submitter"] == "alice" for p in alice.papers)
+    assert alice.total == 6 and all(p.extras["submitter"]["name"] == "alice" for p in alice.papers)
     assert catalog.list_page(ListQuery(submitter="bob")).total == 0
 
 

@@ -54,7 +54,8 @@ def where(query: ListQuery) -> sa.ColumnElement[bool]:
                 | _papers.c.primary_category.startswith(category + ".", autoescape=True)
             )
     if query.submitter:
-        conditions.append(_papers.c.extras["submitter"].as_string() == query.submitter)
+        # HF daily items record the submitter as {"name", "fullname"} (ingest/hf_daily.py).
+        conditions.append(_papers.c.extras[("submitter", "name")].as_string() == query.submitter)
     return sa.and_(*conditions)
 
 
@@ -66,8 +67,11 @@ def ordering(order: ListOrder) -> list[sa.ColumnElement[object]]:
             _papers.c.submitted.desc().nulls_last(),
             _papers.c.id.desc(),
         ]
+    # A listing-only paper has no arXiv date: its listing day stands in (as in HF's
+    # publishedAt), so it does not sink below decades-old papers.
+    published = sa.func.coalesce(_papers.c.submitted, _papers.c.listed_on)
     return [
-        _papers.c.submitted.desc().nulls_last(),
+        published.desc().nulls_last(),
         _papers.c.listed_on.desc().nulls_last(),
         _papers.c.id.desc(),
     ]

@@ -31,6 +31,9 @@ def engagement_from_extras(paper: Paper) -> Engagement:
     extras = paper.extras
     stars = extras.get("githubStars")
     submitter = extras.get("submitter")
+    # HF daily items record the submitter as {"name", "fullname"} (ingest/hf_daily.py).
+    if isinstance(submitter, dict):
+        submitter = submitter.get("name")
     return Engagement(
         upvotes=_count(extras.get("upvotes")),
         num_comments=_count(extras.get("numComments")),

@@ -77,9 +77,12 @@ def daily_papers(
 def _period(
     catalog: Catalog, date: str | None, week: str | None, month: str | None, *, everything: bool
 ) -> Period | None:
-    given: list[tuple[PeriodKind, str]] = [
-        (kind, text) for kind, text in (("day", date), ("week", week), ("month", month)) if text
-    ]
+    asked: tuple[tuple[PeriodKind, str | None], ...] = (
+        ("day", date),
+        ("week", week),
+        ("month", month),
+    )
+    given = [(kind, text) for kind, text in asked if text]
     if len(given) > 1:
         raise HTTPException(status_code=400, detail="give at most one of date, week and month")
     if given:
@@ -109,10 +112,7 @@ def search_papers(
         raise HTTPException(status_code=400, detail=str(error)) from None
     engagement = engagement_for(web.catalog, [result.paper for result in results])
     return _json(
-        [
-            search_item(result.paper, engagement[result.id], result.highlights)
-            for result in results
-        ]
+        [search_item(result.paper, engagement[result.id], result.highlights) for result in results]
     )
 
 

@@ -246,13 +246,15 @@ class Catalog:
 
     # -- reading -----------------------------------------------------------------------
 
-    def _load(self, connection: sa.Connection, ids: Sequence[str]) -> dict[str, Paper]:
+    def _load(
+        self, connection: sa.Connection, ids: Sequence[str], with_sources: bool = True
+    ) -> dict[str, Paper]:
         found: dict[str, Paper] = {}
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
             for row in connection.execute(sa.select(_papers).where(_papers.c.id.in_(chunk))):
                 found[row.id] = rows.paper_from_row(row._mapping)
-            if not found:
+            if not found or not with_sources:
                 continue
             source_rows = connection.execute(
                 sa.select(_sources)
@@ -275,9 +277,10 @@ class Catalog:
             ).scalar_one_or_none()
             return self._load(connection, [target]).get(target) if target else None
 
-    def get_many(self, ids: Sequence[str]) -> list[Paper]:
+    def get_many(self, ids: Sequence[str], *, with_sources: bool = True) -> list[Paper]:
+        """The papers with these ids that exist, in the given order."""
         with self.engine.connect() as connection:
-            found = self._load(connection, list(ids))
+            found = self._load(connection, list(ids), with_sources)
         return [found[i] for i in ids if i in found]
 
     def list_papers(
@@ -330,7 +333,7 @@ class Catalog:
                 for row in source_rows:
                     by_id[row.paper_id].sources.append(rows.ref_from_row(row._mapping))
             total = len(papers) + offset
-            if with_total and (len(papers) == limit or offset > 0 and not papers):
+            if with_total and (len(papers) == limit or (offset > 0 and not papers)):
                 total = int(
                     connection.execute(
                         sa.select(sa.func.count()).select_from(_papers).where(condition)

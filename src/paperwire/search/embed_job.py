@@ -113,7 +113,7 @@ def embed_pending(
             ids = ids[: max(0, limit - report.checked)]
             if not ids:
                 break
-        papers = catalog.get_many(ids)
+        papers = catalog.get_many(ids, with_sources=False)
         _embed_batch(catalog, embedder, papers, report)
         report.checked += len(papers)
         report.batches += 1

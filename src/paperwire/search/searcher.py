@@ -9,9 +9,10 @@ index filters natively, semantic candidates are over-fetched and filtered here.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
@@ -37,6 +38,8 @@ RRF_K = 60.0  # for callers that fuse by rank (the latency benchmark measures bo
 # Each half contributes this many candidates to the fusion (more than the page asked for:
 # a paper ranked 30th by both halves can beat one ranked 5th by only one).
 CANDIDATES = 100
+# Query embeddings kept (a few MB): repeated queries skip the model.
+QUERY_VECTOR_CACHE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,21 @@ class Searcher:
         self.keyword = keyword
         self.vectors = vectors
         self.embedder = embedder
+        self._query_vectors: dict[str, Any] = {}
+        self._query_lock = threading.Lock()
+
+    def _query_vector(self, text: str) -> Any:
+        """The query's embedding; the same query (page 2, the API, the feed) embeds once."""
+        with self._query_lock:
+            cached = self._query_vectors.get(text)
+        if cached is None:
+            assert self.embedder is not None
+            cached = self.embedder.embed([query_text(text)])[0]
+            with self._query_lock:
+                self._query_vectors[text] = cached
+                if len(self._query_vectors) > QUERY_VECTOR_CACHE:
+                    del self._query_vectors[next(iter(self._query_vectors))]
+        return cached
 
     @property
     def semantic_available(self) -> bool:
@@ -88,7 +106,13 @@ class Searcher:
             mode = "keyword"  # no vectors yet: still answer, by words
         wanted = max(CANDIDATES, offset + limit)
         ranked = self._ranked(parsed, mode, wanted, filters)
-        papers = {paper.id: paper for paper in self.catalog.get_many([i for i, _ in ranked])}
+        # Relevance order needs only the requested page's papers (the candidates beyond it
+        # matter for re-sorting by date or trending).
+        needed = ranked[: offset + limit] if sort == "relevance" else ranked
+        papers = {
+            paper.id: paper
+            for paper in self.catalog.get_many([i for i, _ in needed], with_sources=False)
+        }
         ordered = [(i, score) for i, score in ranked if i in papers]
         ordered = _sorted(ordered, papers, sort)
         page = ordered[offset : offset + limit]
@@ -126,12 +150,12 @@ class Searcher:
         text = semantic_text(parsed)
         if not text:
             return []
-        vector = self.embedder.embed([query_text(text)])[0]
+        vector = self._query_vector(text)
         constrained = bool(parsed.categories or parsed.ids or (filters and not filters.is_empty))
         hits = self.vectors.search(vector, k=wanted * 4 if constrained else wanted)
         if not constrained:
             return hits
-        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits])}
+        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits], with_sources=False)}
         kept = [
             (i, score) for i, score in hits if i in papers and passes(papers[i], parsed, filters)
         ]
@@ -145,7 +169,7 @@ class Searcher:
         if paper is None:
             raise KeyError(paper_id)
         hits = self.vectors.similar(paper.id, k=limit)
-        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits])}
+        papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits], with_sources=False)}
         empty: Highlights = {"title": [], "summary": []}
         return [
             SearchResult(i, papers[i].title, score, empty, papers[i])

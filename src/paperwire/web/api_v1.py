@@ -182,7 +182,10 @@ def list_papers(
     ] = None,
     order: Annotated[
         Literal["published", "listed", "trending"],
-        Query(description="published: newest submitted first; listed: newest listed first."),
+        Query(
+            description="published: newest arXiv date first (the listing day for papers "
+            "without one); listed: newest listing day first; trending: trending first."
+        ),
     ] = "published",
     limit: Limit = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET)] = 0,

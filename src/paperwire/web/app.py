@@ -35,7 +35,6 @@ CACHED_PREFIXES = (
     "/api/papers/",
     "/api/v1/papers",
     "/api/v1/search",
-    "/api/v1/similar",
     "/feeds/",
     "/papers/",
     "/search",

@@ -102,7 +102,12 @@ class CacheMiddleware:
         if not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
-        key = scope["path"].encode() + b"?" + scope["query_string"]
+        headers = dict(scope["headers"])
+        # The Host header is part of the key: without PAPERWIRE_BASE_URL, absolute links
+        # (feeds, API `next`) are built from it, and one forged Host must not reach others.
+        key = (
+            headers.get(b"host", b"") + b" " + scope["path"].encode() + b"?" + scope["query_string"]
+        )
         version = self.version()
         now = time.monotonic()
         entry = self.cache.get(key, version, now - self.max_age_seconds)
@@ -111,6 +116,11 @@ class CacheMiddleware:
             await rendering.wait()
             entry = self.cache.get(key, version, now - self.max_age_seconds)
         if entry is not None:
+            if _not_modified(entry, headers.get(b"if-none-match")):
+                kept = [(k, v) for k, v in entry.headers if k not in _BODY_HEADERS]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
             await send(
                 {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
             )
@@ -150,6 +160,22 @@ class CacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, capture)
+
+
+_BODY_HEADERS = (b"content-length", b"content-type")
+
+
+def _not_modified(entry: _Entry, if_none_match: bytes | None) -> bool:
+    """RFC 9110 13.1.2: a cached ETag matching If-None-Match (weak comparison) means 304."""
+    if not if_none_match:
+        return False
+    etag = next((value for name, value in entry.headers if name == b"etag"), None)
+    if etag is None:
+        return False
+    if if_none_match.strip() == b"*":
+        return True
+    wanted = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+    return etag.removeprefix(b"W/") in wanted
 
 
 def _storable(started: Message) -> bool:

@@ -70,6 +70,11 @@ def xml_line(value: str) -> str:
     return " ".join(xml_text(value).split())
 
 
+def as_html(text: str) -> str:
+    """Plain text as HTML paragraphs, every character escaped (for RSS descriptions)."""
+    return "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n") if part)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     title: str
@@ -92,11 +97,13 @@ def render_feed(spec: FeedSpec, fmt: str, base: str, self_url: str) -> bytes:
     feed = FeedGenerator()
     if fmt == "rss":
         feed.load_extension("dc")  # dc:creator: RSS's own <author> must be an e-mail address
+    # The URLs carry the request's raw query string: keep them XML-safe too.
+    self_url = xml_line(self_url)
     feed.id(self_url)
     feed.title(xml_line(spec.title))
     feed.description(xml_line(spec.description))
     feed.link(href=self_url, rel="self")
-    feed.link(href=base + spec.page_path, rel="alternate")
+    feed.link(href=xml_line(base + spec.page_path), rel="alternate")
     feed.language("en")
     feed.generator("paperwire", version=__version__)
     # From the papers, never "now": the same papers give the same bytes (and ETag).
@@ -137,8 +144,10 @@ def _add_entry(
         if names:
             entry.dc.dc_creator(names)
         entry.pubDate(updated)
+        # RSS has no "updated"; dc:date is where readers (and feedparser) look for it.
+        entry.dc.dc_date(updated.isoformat())
         if abstract:
-            entry.description(html.escape(abstract), isSummary=True)
+            entry.description(as_html(abstract), isSummary=True)
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

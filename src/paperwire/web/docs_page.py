@@ -1,0 +1,21 @@
+"""/docs: the API's Swagger UI, served from this site's own files.
+
+FastAPI's default page loads Swagger UI from a CDN and starts it with an inline script;
+the Content-Security-Policy (script-src 'self', nothing external) forbids both. This page
+loads the vendored copy (`make static`) and a small script of ours that points it at
+/openapi.json.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from paperwire.web.templating import TEMPLATES
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, "api_docs.html", {"title": "API"})

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.listing import ListOrder, ListQuery
 from paperwire.catalog.model import Paper
-from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_day, parse_period
+from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
 from paperwire.community.engagement import engagement_for
 from paperwire.community.trending import TRENDING_ORDER
 from paperwire.search.filters import SearchFilters
@@ -45,7 +45,9 @@ _SINGLE_SLASH_URL = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 DAILY_FEED = present.feed("Daily papers", "/feeds/daily")
 
 
-def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+def _render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> Response:
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 
@@ -293,8 +295,8 @@ def search_page(
         searcher = web.searcher.get()
         results = searcher.search(
             q,
-            mode=mode,  # type: ignore[arg-type]  # checked against MODES above
-            sort=sort,  # type: ignore[arg-type]
+            mode=mode,
+            sort=sort,
             filters=filters,
             limit=SEARCH_PAGE_SIZE + 1,
             offset=(page - 1) * SEARCH_PAGE_SIZE,
@@ -308,7 +310,9 @@ def search_page(
     papers = [result.paper for result in shown]
     context.update(
         results=shown,
-        items=list(zip(present.cards(papers, engagement_for(web.catalog, papers)), shown, strict=True)),
+        items=list(
+            zip(present.cards(papers, engagement_for(web.catalog, papers)), shown, strict=True)
+        ),
         pager=present.Pager(
             "/search", params, page, SEARCH_PAGE_SIZE, has_more=len(results) > SEARCH_PAGE_SIZE
         ),

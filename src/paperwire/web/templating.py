@@ -19,6 +19,8 @@ _env.filters.update(
     short_authors=present.short_authors,
     excerpt=present.excerpt,
     highlight=present.highlight,
+    highlight_title=present.highlight_title,
+    highlight_snippet=present.highlight_snippet,
     paper_url=present.paper_url,
     day=present.day_label,
     compact=present.compact_number,

@@ -1,0 +1,216 @@
+"""How papers look on the pages: short author lists, excerpts, safe links, highlights, pagers.
+
+Templates only lay things out; every decision about what text or which URL to show is made
+here, in plain functions the tests call directly. Nothing here builds HTML from data except
+`highlight`, which escapes every run before marking it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
+
+from markupsafe import Markup, escape
+
+from paperwire.catalog.links import safe_http_url
+from paperwire.catalog.model import Paper
+from paperwire.community.engagement import Engagement
+
+AUTHORS_SHOWN = 3
+EXCERPT_CHARS = 320
+# Opening delimiters KaTeX's auto-render looks for (math.js); pages without any skip KaTeX.
+_TEX = re.compile(r"\$|\\\(|\\\[")
+_LINK_LABELS = {
+    "abs": "arXiv",
+    "pdf": "PDF",
+    "code": "Code",
+    "project": "Project page",
+    "doi": "DOI",
+}
+
+
+def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
+    """ "A, B, C et al. (+5)"; a list only one longer than `shown` is given whole."""
+    if len(authors) <= shown + 1:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:shown])} et al. (+{len(authors) - shown})"
+
+
+def excerpt(text: str, max_chars: int = EXCERPT_CHARS) -> str:
+    """The start of an abstract, cut at a word, never inside inline math ($...$)."""
+    flat = " ".join(text.split())
+    if len(flat) <= max_chars:
+        return flat
+    cut = flat[:max_chars]
+    space = cut.rfind(" ")
+    if space > max_chars // 2:
+        cut = cut[:space]
+    if cut.count("$") % 2:  # an unclosed $: KaTeX would show half a formula as text
+        cut = cut[: cut.rfind("$")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def has_tex(texts: Iterable[str]) -> bool:
+    """Whether any text may hold TeX that KaTeX should render."""
+    return any(_TEX.search(text) for text in texts)
+
+
+def paper_url(paper_id: str) -> str:
+    """The paper page's path. Old-style arXiv ids keep their slash (/papers/hep-th/9901001)."""
+    return "/papers/" + quote(paper_id, safe="/")
+
+
+def day_label(day: dt.date | None) -> str:
+    return f"{day:%b} {day.day}, {day.year}" if day else ""
+
+
+def compact_number(value: int) -> str:
+    """1234 -> "1.2k", like the star counts on repository hosts."""
+    if value < 1000:
+        return str(value)
+    if value < 1_000_000:
+        return f"{value / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{value / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    kind: str
+    label: str
+    url: str
+
+
+def paper_links(paper: Paper) -> list[LinkView]:
+    """The paper's links worth showing, in reading order; only plain http(s) URLs survive
+    (ingest already refuses others; this keeps a bad row from ever becoming an href)."""
+    views: list[LinkView] = []
+    for kind, label in _LINK_LABELS.items():
+        for url in paper.links_of(kind):
+            safe = safe_http_url(url)
+            if safe is not None:
+                views.append(LinkView(kind, label, safe))
+    return views
+
+
+def code_url(paper: Paper) -> str | None:
+    for url in paper.links_of("code"):
+        safe = safe_http_url(url)
+        if safe is not None:
+            return safe
+    return None
+
+
+def repo_label(url: str) -> str:
+    """ "owner/repo" for a repository URL, else its host."""
+    parts = urlsplit(url)
+    path = [part for part in parts.path.split("/") if part]
+    return "/".join(path[:2]) if len(path) >= 2 else parts.netloc
+
+
+def highlight(runs: Iterable[Mapping[str, str]]) -> Markup:
+    """HF's highlight runs ({"type": "text"|"highlight", "text": ...}) as escaped HTML with
+    the matches in <mark>."""
+    parts: list[Markup] = []
+    for run in runs:
+        text = escape(str(run.get("text", "")))
+        parts.append(Markup("<mark>%s</mark>") % text if run.get("type") == "highlight" else text)
+    return Markup("").join(parts)
+
+
+def highlight_title(runs: Sequence[Mapping[str, str]], title: str) -> Markup:
+    """A whole title with its matches marked. Snippets end at a word, so a closing bracket
+    or `$` after the last word would go missing (and break the TeX): the title's own start
+    and end are put back around the runs."""
+    joined = "".join(str(run.get("text", "")) for run in runs)
+    at = title.find(joined) if joined else -1
+    if at < 0:
+        return escape(title)
+    return escape(title[:at]) + highlight(runs) + escape(title[at + len(joined) :])
+
+
+def highlight_snippet(runs: Sequence[Mapping[str, str]], text: str) -> Markup:
+    """An abstract snippet with its matches marked, with "…" where the abstract goes on."""
+    joined = "".join(str(run.get("text", "")) for run in runs)
+    if not joined:
+        return escape(excerpt(text))
+    at = text.find(joined)
+    before = "… " if at > 0 else ""
+    after = " …" if at >= 0 and at + len(joined) < len(text) else ""
+    return escape(before) + highlight(runs) + escape(after)
+
+
+def with_query(path: str, params: Mapping[str, object | None]) -> str:
+    """`path` with the non-empty `params` as its query string."""
+    kept = {name: str(value) for name, value in params.items() if value not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One paper in a list, with what the community made of it."""
+
+    paper: Paper
+    engagement: Engagement
+    code_url: str | None
+
+
+def cards(papers: Sequence[Paper], engagement: Mapping[str, Engagement]) -> list[Card]:
+    return [
+        Card(paper, engagement.get(paper.id, Engagement()), code_url(paper)) for paper in papers
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Page `page` of a list: where the previous and next pages are, and what this one holds.
+
+    `total` is None when the size is unknown (search results), then `has_more` says whether
+    another page exists.
+    """
+
+    path: str
+    params: Mapping[str, object | None]
+    page: int
+    per_page: int
+    total: int | None = None
+    has_more: bool = False
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url(self.page - 1) if self.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        pages = self.pages
+        more = self.has_more if pages is None else self.page < pages
+        return self.url(self.page + 1) if more else None
+
+    def url(self, page: int) -> str:
+        return with_query(self.path, {**self.params, "page": page if page > 1 else None})
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed the page offers: linked in <head> for feed readers and shown in the footer."""
+
+    title: str
+    atom: str
+    rss: str
+
+
+def feed(title: str, path: str, params: Mapping[str, object | None] | None = None) -> Feed:
+    """Atom and RSS URLs of the feed at `path` (without extension)."""
+    query = with_query("", params or {})
+    return Feed(title, f"{path}.atom{query}", f"{path}.rss{query}")

@@ -1,0 +1,168 @@
+"""Presentation helpers: what the cards and pages show, decided without a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup
+
+from paperwire.catalog.model import Authority, Link, Paper
+from paperwire.community.engagement import Engagement
+from paperwire.web import present
+
+
+def make_paper(**fields: object) -> Paper:
+    values: dict[str, object] = {
+        "id": "2403.01234",
+        "title": "A title",
+        "abstract": "",
+        "authors": [],
+        "categories": [],
+        "version": None,
+        "submitted": None,
+        "updated": None,
+        "doi": None,
+        "journal_ref": None,
+        "comments": None,
+        "license": None,
+        "links": [],
+        "listed_on": None,
+        "extras": {},
+        "authority": Authority.ARXIV,
+        "withdrawn": False,
+    }
+    values.update(fields)
+    return Paper(**values)  # type: ignore[arg-type]
+
+
+def test_short_authors_keeps_three_and_counts_the_rest() -> None:
+    assert present.short_authors([]) == ""
+    assert present.short_authors(["A"]) == "A"
+    assert present.short_authors(["A", "B", "C", "D"]) == "A, B, C, D"
+    assert present.short_authors(["A", "B", "C", "D", "E"]) == "A, B, C et al. (+2)"
+
+
+def test_excerpt_cuts_at_a_word_and_never_inside_math() -> None:
+    assert present.excerpt("Short\n\nabstract.") == "Short abstract."
+    text = "word " * 100
+    cut = present.excerpt(text, 42)
+    assert cut.endswith("…") and len(cut) <= 43 and "wor…" not in cut
+    math = "We bound " + "x " * 20 + "by $O(n^2 \\log n)$ and more words follow here"
+    cut = present.excerpt(math, 52)
+    assert cut.count("$") % 2 == 0
+    assert cut.endswith("…")
+
+
+def test_has_tex_finds_every_delimiter() -> None:
+    assert present.has_tex(["$\\alpha$-NeRF"])
+    assert present.has_tex(["plain", "\\(x\\)"])
+    assert present.has_tex(["\\[x\\]"])
+    assert not present.has_tex(["No math here", "50% faster"])
+
+
+def test_paper_urls_keep_the_old_style_slash() -> None:
+    assert present.paper_url("2403.01234") == "/papers/2403.01234"
+    assert present.paper_url("hep-th/9901001") == "/papers/hep-th/9901001"
+    assert present.paper_url("a b?c#d") == "/papers/a%20b%3Fc%23d"
+
+
+def test_labels_and_numbers() -> None:
+    assert present.day_label(dt.date(2026, 3, 4)) == "Mar 4, 2026"
+    assert present.day_label(None) == ""
+    assert present.compact_number(999) == "999"
+    assert present.compact_number(1000) == "1k"
+    assert present.compact_number(12_345) == "12.3k"
+    assert present.compact_number(2_500_000) == "2.5M"
+    assert present.repo_label("https://github.com/owner/repo") == "owner/repo"
+    assert present.repo_label("https://example.org/") == "example.org"
+
+
+def test_only_http_links_are_shown_in_reading_order() -> None:
+    paper = make_paper(
+        links=[
+            Link("doi", "https://doi.org/10.1/x"),
+            Link("code", "javascript:alert(1)"),
+            Link("code", "https://github.com/o/r"),
+            Link("pdf", "https://arxiv.org/pdf/2403.01234"),
+            Link("abs", "https://arxiv.org/abs/2403.01234"),
+            Link("project", "data:text/html,<script>alert(1)</script>"),
+        ]
+    )
+    views = present.paper_links(paper)
+    assert [(view.kind, view.label) for view in views] == [
+        ("abs", "arXiv"),
+        ("pdf", "PDF"),
+        ("code", "Code"),
+        ("doi", "DOI"),
+    ]
+    assert present.code_url(paper) == "https://github.com/o/r"
+    assert present.code_url(make_paper(links=[Link("code", "javascript:x")])) is None
+
+
+def test_highlight_escapes_every_run_and_marks_matches() -> None:
+    html = present.highlight(
+        [
+            {"type": "text", "text": "<script>alert(1)</script> "},
+            {"type": "highlight", "text": "<b>bert</b>"},
+            {"type": "text", "text": " & more"},
+        ]
+    )
+    assert isinstance(html, Markup)
+    assert str(html) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; <mark>&lt;b&gt;bert&lt;/b&gt;</mark> &amp; more"
+    )
+    assert present.highlight([]) == ""
+
+
+def test_with_query_drops_empty_values() -> None:
+    assert present.with_query("/search", {"q": "a b", "mode": "", "page": None}) == "/search?q=a+b"
+    assert present.with_query("/", {}) == "/"
+
+
+def test_pager_links() -> None:
+    first = present.Pager("/", {"date": "2026-03-14"}, 1, 50, total=120)
+    assert first.pages == 3 and first.prev_url is None
+    assert first.next_url == "/?date=2026-03-14&page=2"
+    last = present.Pager("/", {}, 3, 50, total=120)
+    assert last.next_url is None and last.prev_url == "/?page=2" and last.first_index == 101
+    assert present.Pager("/", {}, 2, 50, total=60).prev_url == "/"
+    assert present.Pager("/", {}, 1, 50, total=0).pages == 1
+    search = present.Pager("/search", {"q": "x"}, 1, 20, has_more=True)
+    assert search.pages is None and search.next_url == "/search?q=x&page=2"
+    assert present.Pager("/search", {"q": "x"}, 2, 20).next_url is None
+
+
+def test_cards_default_to_no_engagement() -> None:
+    paper = make_paper(links=[Link("code", "https://github.com/o/r")])
+    [card] = present.cards([paper], {})
+    assert card.engagement == Engagement() and card.code_url == "https://github.com/o/r"
+
+
+def test_feed_urls_carry_the_query() -> None:
+    feed = present.feed("Search", "/feeds/search", {"q": "a&b", "mode": None})
+    assert feed.atom == "/feeds/search.atom?q=a%26b"
+    assert feed.rss == "/feeds/search.rss?q=a%26b"
+    assert present.feed("Daily", "/feeds/daily").atom == "/feeds/daily.atom"
+
+
+def test_highlighted_titles_keep_what_the_snippet_dropped() -> None:
+    title = "From dyadic $\\Lambda_{\\alpha}$ to $\\Lambda_{\\alpha}$"
+    runs = [
+        {"type": "text", "text": "From "},
+        {"type": "highlight", "text": "dyadic"},
+        {"type": "text", "text": " $\\Lambda_{\\alpha}$ to $\\Lambda_{\\alpha"},
+    ]
+    assert str(present.highlight_title(runs, title)) == (
+        "From <mark>dyadic</mark> $\\Lambda_{\\alpha}$ to $\\Lambda_{\\alpha}$"
+    )
+    assert present.highlight_title([], "<b>") == "&lt;b&gt;"
+    assert present.highlight_title([{"type": "text", "text": "other"}], "a < b") == "a &lt; b"
+
+
+def test_highlighted_snippets_say_where_the_abstract_goes_on() -> None:
+    text = "One two three four five."
+    middle = [{"type": "highlight", "text": "three"}]
+    assert str(present.highlight_snippet(middle, text)) == "… <mark>three</mark> …"
+    whole = [{"type": "text", "text": text}]
+    assert str(present.highlight_snippet(whole, text)) == text
+    assert str(present.highlight_snippet([], "<i>x</i>")) == "&lt;i&gt;x&lt;/i&gt;"

@@ -252,3 +252,32 @@ def _record(title: str, version: int = 1) -> PaperRecord:
         submitted=dt.date(2024, 3, 2),
     )
     return record
+
+
+def test_highlighted_title_keeps_trailing_punctuation_and_tex(
+    index: KeywordIndex, demo_catalog: Catalog
+) -> None:
+    """tantivy's fragment stops at the last token: the title must come back whole."""
+    from paperwire.catalog.model import Paper
+
+    template = demo_catalog.get(MASK2FORMER)
+    assert template is not None
+    for title, query in (
+        ("Injective Morita contexts (revisited)", "morita"),
+        ("Bounds for $\\Lambda_{\\alpha}$", "bounds"),
+        ("(Revisited) the morita case.", "case"),
+    ):
+        paper = Paper(**{**{f: getattr(template, f) for f in template.__slots__}, "title": title})  # type: ignore[arg-type]
+        runs = index.highlights(parse_query(query), paper)["title"]
+        assert "".join(run["text"] for run in runs) == title
+        assert any(run["type"] == "highlight" for run in runs)
+    paper = Paper(
+        **{
+            **{f: getattr(template, f) for f in template.__slots__},
+            "abstract": "We bound $\\Lambda_{\\alpha}$ (revisited) here. " * 3,
+        }
+    )  # type: ignore[arg-type]
+    summary = "".join(
+        run["text"] for run in index.highlights(parse_query("revisited"), paper)["summary"]
+    )
+    assert summary in paper.abstract and "(revisited)" in summary

@@ -284,7 +284,7 @@ class KeywordIndex:
             snippet = generator.snippet_from_doc(tantivy.Document(**{field: text}))
         if snippet is None or not snippet.highlighted():
             return [{"type": "text", "text": _shorten(text, max_chars)}] if text else []
-        return _runs(snippet)
+        return _completed(_runs(snippet), text, whole=field == "title")
 
     # -- query building ------------------------------------------------------------
 
@@ -435,6 +435,41 @@ def _runs(snippet: tantivy.Snippet) -> list[dict[str, str]]:
     if position < len(fragment):
         runs.append({"type": "text", "text": fragment[position:].decode()})
     return runs
+
+
+def _completed(runs: list[dict[str, str]], text: str, *, whole: bool) -> list[dict[str, str]]:
+    """Put back what tantivy's fragment cut off at token boundaries: the rest of the text
+    for a title (`whole`), else the rest of the first and last words ("(revisited)", a
+    closing "}$" that KaTeX needs)."""
+    fragment = "".join(run["text"] for run in runs)
+    start = text.find(fragment)
+    if start < 0 or not fragment:
+        return runs
+    end = start + len(fragment)
+    if whole:
+        head, tail = text[:start], text[end:]
+    else:
+        head_cut = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+        tail_cut = min(
+            (i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0), default=len(text)
+        )
+        head, tail = text[head_cut:start], text[end:tail_cut]
+    completed = list(runs)
+    if head:
+        completed.insert(0, {"type": "text", "text": head})
+    if tail:
+        completed.append({"type": "text", "text": tail})
+    return _merged(completed)
+
+
+def _merged(runs: list[dict[str, str]]) -> list[dict[str, str]]:
+    merged: list[dict[str, str]] = []
+    for run in runs:
+        if merged and merged[-1]["type"] == run["type"]:
+            merged[-1] = {"type": run["type"], "text": merged[-1]["text"] + run["text"]}
+        else:
+            merged.append(run)
+    return merged
 
 
 def _analyze(field: str, word: str) -> str:

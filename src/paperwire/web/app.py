@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -15,7 +15,19 @@ from paperwire import __version__
 from paperwire.catalog.changes import ChangeWatcher
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
-from paperwire.web import api_v1, errors, feeds, hf_api, pages
+from paperwire.web import (
+    account_routes,
+    api_account,
+    api_community,
+    api_v1,
+    community_routes,
+    digest_routes,
+    errors,
+    feeds,
+    hf_api,
+    pages,
+)
+from paperwire.web.auth import csrf_protect
 from paperwire.web.cache import CacheMiddleware
 from paperwire.web.context import SearcherHandle, WebContext
 
@@ -64,6 +76,8 @@ def create_app(
         # /docs is served by api_v1 from local files (FastAPI's default loads a CDN).
         docs_url=None,
         redoc_url=None,
+        # Every POST/PUT/PATCH/DELETE is checked for cross-site forgery (web/auth.py).
+        dependencies=[Depends(csrf_protect)],
     )
     app.state.web = WebContext(
         settings=settings,
@@ -89,7 +103,12 @@ def create_app(
     # Order matters: /papers/{id}.md (hf_api) and /papers/date/... (pages) come before the
     # catch-all paper page /papers/{id}.
     app.include_router(hf_api.router)
+    app.include_router(api_account.router)
+    app.include_router(api_community.router)
     app.include_router(api_v1.router)
+    app.include_router(account_routes.router)
+    app.include_router(community_routes.router)
+    app.include_router(digest_routes.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     if cache:

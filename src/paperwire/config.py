@@ -77,6 +77,29 @@ class Settings(BaseSettings):
         default=20.0, gt=0, description="Most messages sent per second (all workers together)."
     )
 
+    # Community submissions (docs/community.md) and the trending score (docs/trending.md).
+    submission_max_age_days: int = Field(
+        default=14, ge=0, description="Oldest paper (by its arXiv submission date) one may submit."
+    )
+    submission_daily_cap: int = Field(
+        default=5, ge=0, description="Most papers one account may submit per UTC day."
+    )
+    trending_window_days: int = Field(
+        default=7, ge=1, le=366, description="Trending ranks the papers listed in these days."
+    )
+    trending_gravity: float = Field(
+        default=1.8, ge=0, le=10, description="How fast a trending score decays with age."
+    )
+    trending_comment_weight: float = Field(
+        default=0.5, ge=0, description="What one comment counts for, in upvotes."
+    )
+    trending_submission_boost: float = Field(
+        default=1.0, ge=0, description="Upvotes added to a paper submitted here."
+    )
+    trending_star_weight: float = Field(
+        default=0.05, ge=0, description="Upvotes per GitHub star gained within the window."
+    )
+
     def catalog_url(self) -> str:
         if self.database_url:
             return self.database_url

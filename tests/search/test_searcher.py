@@ -100,3 +100,15 @@ def test_bad_arguments_are_query_errors(searcher: Searcher) -> None:
         searcher.search("x", mode="fuzzy")  # type: ignore[arg-type]
     with pytest.raises(QueryError):
         searcher.search("x", limit=0)
+
+
+def test_sort_by_trending_follows_the_community_score(searcher: Searcher) -> None:
+    from paperwire.community.trending import TrendingParams, trending_scores
+
+    results = searcher.search("learning", mode="keyword", limit=30, sort="trending")
+    assert len(results) >= 5
+    scores = trending_scores(searcher.catalog, TrendingParams(), [r.paper for r in results])
+    ordered = [scores[r.id].score for r in results]
+    assert ordered == sorted(ordered, reverse=True)
+    relevance = ids(searcher.search("learning", mode="keyword", limit=30))
+    assert set(relevance) == set(ids(results))  # the same matches, another order

@@ -158,8 +158,13 @@ class Catalog:
 
     def _retire_slugs(self, connection: sa.Connection, slugs: dict[str, str]) -> None:
         """Slug papers folded into arXiv papers: their ids become aliases, their rows go."""
+        # Votes, comments and collection items follow the paper to its new id. (A lazy import:
+        # the community layer builds on the catalog, not the other way round.)
+        from paperwire.community.papers import reassign_paper
+
         aliases = schema.paper_aliases
         for slug, target in slugs.items():
+            reassign_paper(connection, slug, target)
             connection.execute(
                 aliases.update().where(aliases.c.paper_id == slug).values(paper_id=target)
             )

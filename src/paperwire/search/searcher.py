@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
@@ -22,6 +22,9 @@ from paperwire.search.fusion import weighted_score_fusion
 from paperwire.search.keyword import Highlights, KeywordIndex
 from paperwire.search.query import ParsedQuery, QueryError, parse_query
 from paperwire.search.vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from paperwire.community.trending import TrendingParams
 
 Mode = Literal["hybrid", "keyword", "semantic"]
 Sort = Literal["relevance", "date", "trending"]
@@ -65,6 +68,8 @@ class Searcher:
         self.embedder = embedder
         self._query_vectors: dict[str, Any] = {}
         self._query_lock = threading.Lock()
+        # Set by the web layer from settings; None: the documented defaults.
+        self.trending_params: TrendingParams | None = None
 
     def _query_vector(self, text: str) -> Any:
         """The query's embedding; the same query (page 2, the API, the feed) embeds once."""
@@ -78,6 +83,19 @@ class Searcher:
                 if len(self._query_vectors) > QUERY_VECTOR_CACHE:
                     del self._query_vectors[next(iter(self._query_vectors))]
         return cached
+
+    def _by_trending(
+        self, ranked: list[tuple[str, float]], papers: dict[str, Paper]
+    ) -> list[tuple[str, float]]:
+        """The matches in trending order (community/trending.py), relevance breaking ties."""
+        from paperwire.community.trending import TrendingParams, trending_scores
+
+        scores = trending_scores(
+            self.catalog,
+            self.trending_params or TrendingParams(),
+            [papers[paper_id] for paper_id, _ in ranked],
+        )
+        return sorted(ranked, key=lambda item: -scores[item[0]].score)
 
     @property
     def semantic_available(self) -> bool:
@@ -114,7 +132,10 @@ class Searcher:
             for paper in self.catalog.get_many([i for i, _ in needed], with_sources=False)
         }
         ordered = [(i, score) for i, score in ranked if i in papers]
-        ordered = _sorted(ordered, papers, sort)
+        if sort == "trending":
+            ordered = self._by_trending(ordered, papers)
+        else:
+            ordered = _sorted(ordered, papers, sort)
         page = ordered[offset : offset + limit]
         return [
             SearchResult(
@@ -229,8 +250,4 @@ def _sorted(
             key=lambda item: (papers[item[0]].submitted or dt.date.min, item[1]),
             reverse=True,
         )
-    if sort == "trending":
-        # The community issue supplies the score; until then every paper's is 0 and the
-        # relevance order stands (sorted() is stable).
-        return sorted(ranked, key=lambda item: -float(papers[item[0]].extras.get("trending", 0)))
     return ranked

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from paperwire.catalog.store import Catalog
+from paperwire.community.trending import TrendingParams
 from paperwire.config import Settings
 from paperwire.search.indexes import index_root, open_searcher
 from paperwire.search.searcher import Searcher
@@ -37,14 +38,19 @@ class SearcherHandle:
     _reloaded_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _open(self, semantic: bool) -> Searcher:
+        searcher = open_searcher(
+            self.catalog, index_root(self.settings.data_dir), semantic=semantic
+        )
+        searcher.trending_params = TrendingParams.from_settings(self.settings)
+        return searcher
+
     def get(self) -> Searcher:
         with self._lock:
             now = time.monotonic()
             if self._searcher is None:
                 try:
-                    self._searcher = open_searcher(
-                        self.catalog, index_root(self.settings.data_dir), semantic=self.semantic
-                    )
+                    self._searcher = self._open(self.semantic)
                 except FileNotFoundError as error:
                     raise SearchUnavailable(
                         "the search index has not been built yet (run `paperwire index rebuild`)"
@@ -55,9 +61,7 @@ class SearcherHandle:
                 vectors_dir = index_root(self.settings.data_dir) / "vectors"
                 if self.semantic and self._searcher.vectors is None and vectors_dir.exists():
                     # `paperwire embed` ran since we opened: start searching by meaning too.
-                    self._searcher = open_searcher(
-                        self.catalog, index_root(self.settings.data_dir), semantic=True
-                    )
+                    self._searcher = self._open(True)
                     return self._searcher
                 self._searcher.keyword.reload()
                 if self._searcher.vectors is not None:

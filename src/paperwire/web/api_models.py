@@ -336,7 +336,8 @@ def feeds_info(base: str) -> FeedsInfo:
             FeedOut(
                 name="trending",
                 title="Trending papers",
-                description="The trending papers of the last 7 listed days.",
+                description="The papers of the trending window (the latest listing days), "
+                "by trending score.",
                 formats=formats("/feeds/trending"),
             ),
         ],

@@ -24,7 +24,6 @@ from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
 from paperwire.catalog.store import Catalog
 from paperwire.community.engagement import engagement_for
-from paperwire.community.trending import TRENDING_ORDER
 from paperwire.search.filters import SearchFilters
 from paperwire.search.index_dir import IndexDirectory
 from paperwire.search.indexes import index_root
@@ -48,6 +47,7 @@ from paperwire.web.api_models import (
     paper_out,
     site_base,
 )
+from paperwire.web.community_routes import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 
 # Full paths, no router prefix: a prefix would also apply to the included /docs route.
@@ -184,7 +184,9 @@ def list_papers(
         Literal["published", "listed", "trending"],
         Query(
             description="published: newest arXiv date first (the listing day for papers "
-            "without one); listed: newest listing day first; trending: trending first."
+            "without one); listed: newest listing day first; trending: highest trending "
+            "score first (as /trending; without date, week or month: the papers of the "
+            "trending window)."
         ),
     ] = "published",
     limit: Limit = 20,
@@ -198,20 +200,21 @@ def list_papers(
     period = _period(date, week, month)
     if category is not None and not CATEGORY.fullmatch(category):
         raise bad_request(f"invalid category {category!r} (expected e.g. cs or cs.CL)")
-    list_order: ListOrder = TRENDING_ORDER if order == "trending" else order
-    page = web.catalog.list_page(
-        ListQuery(period=period, category=category, submitter=submitter),
-        limit=limit,
-        offset=offset,
-        order=list_order,
-    )
+    query = ListQuery(period=period, category=category, submitter=submitter)
+    if order == "trending":
+        ranked = trending_list(web, query, limit=limit, offset=offset)
+        papers, total = ranked.papers, ranked.total
+    else:
+        list_order: ListOrder = order
+        page = web.catalog.list_page(query, limit=limit, offset=offset, order=list_order)
+        papers, total = page.papers, page.total
     base = site_base(request, web.settings)
     following = offset + limit
-    has_next = following < page.total and following <= MAX_LIST_OFFSET
+    has_next = following < total and following <= MAX_LIST_OFFSET
     return json_response(
         PaperList(
-            items=papers_out(web.catalog, page.papers, base),
-            total=page.total,
+            items=papers_out(web.catalog, papers, base),
+            total=total,
             limit=limit,
             offset=offset,
             next=_next_url(request, base, following) if has_next else None,

@@ -29,18 +29,17 @@ from paperwire import __version__
 from paperwire.catalog.listing import ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
-from paperwire.community.trending import TRENDING_ORDER
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Sort
 from paperwire.web.api_models import paper_url, site_base
 from paperwire.web.api_v1 import CATEGORY, Filters, bad_request, open_searcher
+from paperwire.web.community_routes import trending_list, trending_params
 from paperwire.web.context import WebContext, web_context
 
 router = APIRouter(tags=["feeds"])
 Context = Annotated[WebContext, Depends(web_context)]
 
 FEED_ENTRIES = 50
-TRENDING_DAYS = 7  # as the /trending page: listing dates up to the latest one
 MAX_AUTHORS = 50  # a 2,000-author collaboration paper would be mostly names
 MEDIA_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
@@ -173,14 +172,6 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def _recent_window(web: WebContext, days: int) -> Period | None:
-    latest = web.catalog.latest_listed_on()
-    if latest is None:
-        return None
-    # A window of listing dates, not a calendar week: Period only carries the bounds here.
-    return Period("week", latest - dt.timedelta(days=days - 1), latest)
-
-
 @router.get("/feeds/daily.{fmt}", summary="Daily papers feed", responses=_FEED_RESPONSES)
 def daily_feed(request: Request, web: Context, fmt: str) -> Response:
     """The papers of the latest listed day (`.atom` or `.rss`)."""
@@ -199,17 +190,11 @@ def daily_feed(request: Request, web: Context, fmt: str) -> Response:
 
 @router.get("/feeds/trending.{fmt}", summary="Trending papers feed", responses=_FEED_RESPONSES)
 def trending_feed(request: Request, web: Context, fmt: str) -> Response:
-    """The trending papers of the last 7 listed days, as on /trending."""
+    """The papers of the trending window by trending score, as on /trending."""
     fmt = _format(fmt)
-    window = _recent_window(web, TRENDING_DAYS)
-    papers = (
-        web.catalog.list_page(
-            ListQuery(period=window), limit=FEED_ENTRIES, order=TRENDING_ORDER, with_total=False
-        ).papers
-        if window
-        else []
-    )
-    description = f"Trending papers listed in the {TRENDING_DAYS} days up to the latest listing."
+    papers = trending_list(web, limit=FEED_ENTRIES).papers
+    days = trending_params(web.settings).window_days
+    description = f"Trending papers listed in the {days} days up to the latest listing."
     spec = FeedSpec("paperwire · Trending papers", description, "/trending", papers)
     return feed_response(request, web, fmt, spec)
 

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from paperwire.catalog.ids import parse_arxiv_id
-from paperwire.catalog.listing import ListOrder, ListQuery
+from paperwire.catalog.listing import ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
 from paperwire.catalog.store import Catalog
 from paperwire.community.engagement import engagement_for
-from paperwire.community.trending import TRENDING_ORDER
 from paperwire.search.query import QueryError
+from paperwire.web.community_routes import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.hf_wire import daily_item, paper_markdown, paper_object, search_item
 
@@ -42,7 +42,6 @@ ID_MAX_CHARS = 300
 SUBMITTER_MAX_CHARS = 200
 
 DailySort = Literal["publishedAt", "trending"]
-_ORDERS: dict[DailySort, ListOrder] = {"publishedAt": "published", "trending": TRENDING_ORDER}
 
 
 def _json(data: object) -> Response:
@@ -61,17 +60,18 @@ def daily_papers(
     submitter: Annotated[str | None, Query(max_length=SUBMITTER_MAX_CHARS)] = None,
 ) -> Response:
     """The papers listed on a day, week or month; without one, the latest listing day
-    (or, with `submitter`, all that user's papers)."""
+    (or, with `submitter`, all that user's papers). sort=trending orders them by trending
+    score, as /trending does (for a submitter without a period: within the trending window)."""
     period = _period(web.catalog, date, week, month, everything=bool(submitter))
-    page = web.catalog.list_page(
-        ListQuery(period=period, submitter=submitter or None),
-        limit=limit,
-        offset=p * limit,
-        order=_ORDERS[sort],
-        with_total=False,
-    )
-    engagement = engagement_for(web.catalog, page.papers)
-    return _json([daily_item(paper, engagement[paper.id]) for paper in page.papers])
+    query = ListQuery(period=period, submitter=submitter or None)
+    if sort == "trending":
+        papers = trending_list(web, query, limit=limit, offset=p * limit).papers
+    else:
+        papers = web.catalog.list_page(
+            query, limit=limit, offset=p * limit, order="published", with_total=False
+        ).papers
+    engagement = engagement_for(web.catalog, papers)
+    return _json([daily_item(paper, engagement[paper.id]) for paper in papers])
 
 
 def _period(

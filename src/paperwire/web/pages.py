@@ -17,12 +17,21 @@ from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.listing import ListOrder, ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
-from paperwire.community.engagement import engagement_for
-from paperwire.community.trending import TRENDING_ORDER
+from paperwire.community import comments
+from paperwire.community.db import now
+from paperwire.community.engagement import engagement_for, engagement_from_extras
 from paperwire.search.filters import SearchFilters
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import MODES, SORTS, Searcher, SearchResult
 from paperwire.web import present
+from paperwire.web.community_routes import (
+    here,
+    page_viewer,
+    trending_list,
+    trending_params,
+    trending_window,
+    upvoted_on,
+)
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.templating import TEMPLATES
 
@@ -35,7 +44,6 @@ SEARCH_PAGE_SIZE = 20
 MAX_PAGE = 2000
 SEARCH_MAX_PAGE = 10
 SIMILAR_COUNT = 6
-TRENDING_DAYS = 7
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 SearchPageNumber = Annotated[int, Query(ge=1, le=SEARCH_MAX_PAGE)]
 
@@ -51,6 +59,12 @@ def _render(
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 
+def _people(request: Request, web: WebContext) -> dict[str, Any]:
+    """The viewer's part of a page: `me` (None for anonymous visitors, whose page is the same
+    for everybody) and `here`, where the page's forms come back to."""
+    return {"member": page_viewer(request, web), "here": here(request)}
+
+
 def _bad_request(error: Exception) -> HTTPException:
     return HTTPException(status_code=400, detail=str(error))
 
@@ -64,26 +78,38 @@ def _listing(
     *,
     query: ListQuery,
     page: int,
-    order: ListOrder,
+    order: ListOrder | None,
     context: dict[str, Any],
 ) -> Response:
-    """One page of a list of papers as cards; a page past the end is a 404."""
-    result = web.catalog.list_page(
-        query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, order=order, with_total=True
-    )
-    if page > 1 and not result.papers:
+    """One page of a list of papers as cards; a page past the end is a 404. order=None:
+    by trending score, each card with its breakdown."""
+    offset = (page - 1) * PAGE_SIZE
+    breakdowns = None
+    if order is None:
+        ranked = trending_list(web, query, limit=PAGE_SIZE, offset=offset)
+        papers, total, breakdowns = ranked.papers, ranked.total, ranked.breakdowns
+    else:
+        result = web.catalog.list_page(
+            query, limit=PAGE_SIZE, offset=offset, order=order, with_total=True
+        )
+        papers, total = result.papers, result.total or 0
+    if page > 1 and not papers:
         raise HTTPException(status_code=404, detail=f"There is no page {page} of this list.")
-    engagement = engagement_for(web.catalog, result.papers)
+    engagement = engagement_for(web.catalog, papers)
+    people = _people(request, web)
     params = {key: value for key, value in request.query_params.items() if key != "page"}
     return _render(
         request,
         "listing.html",
         {
             **context,
-            "cards": present.cards(result.papers, engagement),
-            "total": result.total,
-            "pager": present.Pager(request.url.path, params, page, PAGE_SIZE, result.total),
-            "math": present.has_tex(_card_texts(result.papers)),
+            **people,
+            "cards": present.cards(
+                papers, engagement, upvoted_on(web, people["member"], papers), breakdowns
+            ),
+            "total": total,
+            "pager": present.Pager(request.url.path, params, page, PAGE_SIZE, total),
+            "math": present.has_tex(_card_texts(papers)),
         },
     )
 
@@ -196,28 +222,23 @@ def latest_month(web: Context) -> RedirectResponse:
 
 @router.get("/trending", response_class=HTMLResponse)
 def trending(request: Request, web: Context, page: PageNumber = 1) -> Response:
-    """Papers of the last week of listings, in trending order (all papers when none)."""
-    latest = web.catalog.latest_listed_on()
-    # A window of listing dates, not a calendar week: Period only carries the bounds here.
-    window = (
-        Period("week", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest) if latest else None
-    )
+    """The papers of the trending window, highest trending score first (docs/trending.md),
+    each card able to say what its score is made of."""
+    params = trending_params(web.settings)
+    window = trending_window(web.catalog, params)
     context = {
         "title": "Trending papers",
         "heading": "Trending papers",
-        "subheading": f"Listed in the {TRENDING_DAYS} days up to {present.day_label(latest)}"
-        if latest
+        "subheading": f"Listed in the {params.window_days} days up to "
+        f"{present.day_label(window.end)}, ranked by upvotes and comments, "
+        "decaying with age"
+        if window
         else None,
         "feeds": [present.feed("Trending papers", "/feeds/trending")],
         "empty_message": "No papers yet.",
     }
     return _listing(
-        request,
-        web,
-        query=ListQuery(period=window),
-        page=page,
-        order=TRENDING_ORDER,
-        context=context,
+        request, web, query=ListQuery(period=window), page=page, order=None, context=context
     )
 
 
@@ -308,11 +329,14 @@ def search_page(
         return _render(request, "search.html", {**context, "error": str(error)}, 400)
     shown = results[:SEARCH_PAGE_SIZE]
     papers = [result.paper for result in shown]
+    people = _people(request, web)
+    cards = present.cards(
+        papers, engagement_for(web.catalog, papers), upvoted_on(web, people["member"], papers)
+    )
     context.update(
+        people,
         results=shown,
-        items=list(
-            zip(present.cards(papers, engagement_for(web.catalog, papers)), shown, strict=True)
-        ),
+        items=list(zip(cards, shown, strict=True)),
         pager=present.Pager(
             "/search", params, page, SEARCH_PAGE_SIZE, has_more=len(results) > SEARCH_PAGE_SIZE
         ),
@@ -359,15 +383,23 @@ def paper_page(request: Request, web: Context, paper_id: str) -> Response:
         return RedirectResponse(present.paper_url(paper.id), status_code=301)
     engagement = engagement_for(web.catalog, [paper])[paper.id]
     similar = _similar(web, paper)
+    people = _people(request, web)
+    me = people["member"]
+    thread = comments.thread(web.catalog, paper.id, me.user if me else None)
     texts = [paper.title, paper.abstract, *(hit.title for hit in similar or [])]
     summary = paper.extras.get("ai_summary")
     return _render(
         request,
         "paper.html",
         {
+            **people,
             "title": paper.title,
             "paper": paper,
             "engagement": engagement,
+            "upvoted": bool(upvoted_on(web, me, [paper])),
+            "thread": present.comment_views(thread, me, now(web.catalog)),
+            "hf_comments": engagement_from_extras(paper).num_comments,
+            "max_body": comments.MAX_BODY,
             "links": present.paper_links(paper),
             "similar": similar,
             "similar_engagement": engagement_for(web.catalog, [hit.paper for hit in similar or []]),

@@ -18,7 +18,10 @@ from markupsafe import Markup, escape
 
 from paperwire.catalog.links import safe_http_url
 from paperwire.catalog.model import Paper
+from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
 from paperwire.community.engagement import Engagement
+from paperwire.community.model import User
+from paperwire.community.trending import Breakdown
 
 AUTHORS_SHOWN = 3
 EXCERPT_CHARS = 320
@@ -151,16 +154,134 @@ def with_query(path: str, params: Mapping[str, object | None]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One paper in a list, with what the community made of it."""
+    """One paper in a list, with what the community made of it: `upvoted` is the signed-in
+    viewer's own vote, `trending` the score's breakdown on trending lists."""
 
     paper: Paper
     engagement: Engagement
     code_url: str | None
+    upvoted: bool = False
+    trending: Breakdown | None = None
+
+    @property
+    def trending_reason(self) -> str:
+        return trending_reason(self.trending) if self.trending else ""
+
+    @property
+    def trending_score(self) -> str:
+        return f"{self.trending.score:.3g}" if self.trending else ""
 
 
-def cards(papers: Sequence[Paper], engagement: Mapping[str, Engagement]) -> list[Card]:
+def cards(
+    papers: Sequence[Paper],
+    engagement: Mapping[str, Engagement],
+    upvoted: Iterable[str] = (),
+    trending: Mapping[str, Breakdown] | None = None,
+) -> list[Card]:
+    mine = frozenset(upvoted)
+    scores = trending or {}
     return [
-        Card(paper, engagement.get(paper.id, Engagement()), code_url(paper)) for paper in papers
+        Card(
+            paper,
+            engagement.get(paper.id, Engagement()),
+            code_url(paper),
+            paper.id in mine,
+            scores.get(paper.id),
+        )
+        for paper in papers
+    ]
+
+
+# -- the community's part of a page ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionChoice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A signed-in viewer, as a page's forms need them. Pages for anonymous visitors get
+    None instead and carry no per-person state and no CSRF token (they are cached)."""
+
+    user: User
+    csrf: str
+    collections: tuple[CollectionChoice, ...] = ()
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def verified(self) -> bool:
+        return self.user.email_verified
+
+    @property
+    def moderator(self) -> bool:
+        return self.user.is_moderator
+
+
+def login_url(here: str) -> str:
+    return with_query("/login", {"next": here})
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def age_text(hours: float) -> str:
+    """ "45 min old", "20 h old", "3 days old"."""
+    if hours < 1:
+        return f"{int(hours * 60)} min old"
+    if hours < 48:
+        return f"{int(hours)} h old"
+    return f"{int(hours // 24)} days old"
+
+
+def trending_reason(breakdown: Breakdown) -> str:
+    """What a trending score is made of: "12 upvotes, 3 comments, 20 h old"."""
+    parts = [plural(breakdown.upvotes, "upvote"), plural(breakdown.comments, "comment")]
+    if breakdown.stars_gained:
+        parts.append(f"+{breakdown.stars_gained} GitHub stars")
+    if breakdown.submitted_here:
+        parts.append("submitted here")
+    parts.append(age_text(breakdown.age_hours))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """A comment with what this viewer may do with it."""
+
+    comment: Comment
+    replies: list[CommentView]
+    can_reply: bool
+    can_change: bool
+    can_moderate: bool
+
+
+def comment_views(
+    thread: Sequence[Comment], member: Member | None, now: dt.datetime
+) -> list[CommentView]:
+    """The thread as the viewer sees it: replies only under visible comments short of the
+    depth limit, edits and deletes of their own comments within the edit window."""
+    return [
+        CommentView(
+            comment,
+            comment_views(comment.replies, member, now),
+            can_reply=member is not None
+            and member.verified
+            and comment.state == "visible"
+            and comment.depth < MAX_DEPTH - 1,
+            can_change=member is not None
+            and comment.state == "visible"
+            and comment.author == member.username
+            and now - comment.created_at <= EDIT_WINDOW,
+            can_moderate=member is not None and member.moderator and comment.state != "deleted",
+        )
+        for comment in thread
     ]
 
 

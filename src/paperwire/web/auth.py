@@ -16,11 +16,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from paperwire.community import auth as community_auth
 from paperwire.community import security
@@ -81,7 +84,8 @@ def csrf_token_for(request: Request, response: Response | None, web: WebContext)
     """A token for a form on this page. Anonymous visitors get a pre-session cookie to bind
     it to (set on `response`, or by the caller through `request.state.pre_session`)."""
     current = viewer(request, web)
-    binding = current.csrf_binding
+    # Several forms on one page share one pre-session binding (and one cookie).
+    binding = current.csrf_binding or getattr(request.state, "pre_session", None)
     if binding is None:
         binding = secrets.token_urlsafe(24)
         request.state.pre_session = binding
@@ -135,6 +139,24 @@ def _same_origin(request: Request) -> bool:
     return origin.lower() in allowed
 
 
+async def _csrf_token_matches(request: Request, token: str | None) -> bool:
+    """Whether `token` is bound to what viewer() binds this request's forms to: the live
+    session, else the pre-session cookie. A browser still holding an expired session
+    cookie gets login forms bound to the pre-session cookie and must be able to post them;
+    a live session's forms are always bound to the session (a planted pre-session cookie
+    cannot stand in for it)."""
+    settings = request.app.state.web.settings
+    session_cookie = request.cookies.get(SESSION_COOKIE)
+    if security.csrf_valid(settings, session_cookie, token):
+        return True
+    if not security.csrf_valid(settings, request.cookies.get(PRE_SESSION_COOKIE), token):
+        return False
+    if session_cookie is None:
+        return True
+    current = await run_in_threadpool(viewer, request, request.app.state.web)
+    return not current.signed_in
+
+
 async def csrf_protect(request: Request) -> None:
     """Installed on the whole app: refuses cross-site state changes (403)."""
     if request.method not in UNSAFE_METHODS:
@@ -145,7 +167,6 @@ async def csrf_protect(request: Request) -> None:
         return  # no ambient credential: a forged cross-site request cannot carry it
     if not _same_origin(request):
         raise HTTPException(status_code=403, detail="cross-site request refused")
-    binding = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRE_SESSION_COOKIE)
     token = request.headers.get(CSRF_HEADER)
     if token is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -153,8 +174,7 @@ async def csrf_protect(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         token = value if isinstance(value, str) else None
-    settings = request.app.state.web.settings
-    if not security.csrf_valid(settings, binding, token):
+    if not await _csrf_token_matches(request, token):
         raise HTTPException(
             status_code=403,
             detail="this form has expired or did not come from this site: reload and retry",
@@ -194,20 +214,38 @@ class RouteAccess:
     access: Access
 
 
-def route_access(route: APIRoute) -> Access:
-    for dependency in route.dependant.dependencies:
+def route_access(route: APIRoute, dependant: Dependant | None = None) -> Access:
+    for dependency in (dependant or route.dependant).dependencies:
         access = getattr(dependency.call, "access", None)
         if access is not None:
             return access  # type: ignore[no-any-return]
     return "anyone"
 
 
+def api_routes(app: FastAPI) -> Iterator[tuple[str, set[str], APIRoute, Dependant]]:
+    """(path, methods, route, dependant) of every API route, however deep its router was
+    included. Recent FastAPI keeps an included router whole in `app.routes` (one
+    `_IncludedRouter` entry) instead of copying its routes, so `app.routes` alone lists
+    only the routes declared on the app itself; `routing.iter_route_contexts` walks them."""
+    iterate = getattr(routing, "iter_route_contexts", None)
+    if iterate is None:  # older FastAPI: included routes are copied into app.routes
+        for route in app.routes:
+            if isinstance(route, APIRoute):
+                yield route.path, set(route.methods or ()), route, route.dependant
+        return
+    for context in iterate(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            path = context.path or route.path
+            methods = set(context.methods or route.methods or ())
+            yield path, methods, route, getattr(context, "dependant", route.dependant)
+
+
 def route_table(app: FastAPI) -> list[RouteAccess]:
     """Every route with the least access it needs, sorted by path then method."""
     table = [
-        RouteAccess(method, route.path, route_access(route))
-        for route in app.routes
-        if isinstance(route, APIRoute)
-        for method in sorted(route.methods or ())
+        RouteAccess(method, path, route_access(route, dependant))
+        for path, methods, route, dependant in api_routes(app)
+        for method in sorted(methods)
     ]
     return sorted(table, key=lambda item: (item.path, item.method))

@@ -4,11 +4,14 @@ helpers of present.py as filters, so templates only lay things out."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from paperwire import __version__
 from paperwire.web import present
+from paperwire.web.auth import Viewer, csrf_token_for, viewer
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
@@ -27,7 +30,33 @@ _env.filters.update(
     repo_label=present.repo_label,
     paper_links=present.paper_links,
 )
+
+
+def _viewer_of(request: Request) -> Viewer:
+    """Who the page is for (the header's account links); resolved once per request and
+    without a database read for visitors who carry no cookie."""
+    return viewer(request, request.app.state.web)
+
+
+def _form_token(request: Request) -> str:
+    """A CSRF token for a form of a signed-in visitor's page (the header's log-out button)."""
+    return csrf_token_for(request, None, request.app.state.web)
+
+
+def _login_href(request: Request) -> str:
+    """The header's "Log in" link: back to this page afterwards (the URL alone decides it,
+    so cached anonymous pages stay the same for everybody)."""
+    path = request.url.path
+    if path in ("/login", "/signup", "/logout") or path.startswith("/account/"):
+        return "/login"
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?" + urlencode({"next": target})
+
+
 _env.globals.update(
+    viewer_of=_viewer_of,
+    form_token=_form_token,
+    login_href=_login_href,
     version=__version__,
     with_query=present.with_query,
     # Header and error pages render without a handler's context: these are their defaults.

@@ -54,9 +54,22 @@ def where(query: ListQuery) -> sa.ColumnElement[bool]:
                 | _papers.c.primary_category.startswith(category + ".", autoescape=True)
             )
     if query.submitter:
-        # HF daily items record the submitter as {"name", "fullname"} (ingest/hf_daily.py).
-        conditions.append(_papers.c.extras[("submitter", "name")].as_string() == query.submitter)
+        conditions.append(_submitted_by(query.submitter))
     return sa.and_(*conditions)
+
+
+def _submitted_by(name: str) -> sa.ColumnElement[bool]:
+    """Papers submitted by `name` on Hugging Face or on this site (as engagement.py counts
+    them: a rejected submission is none)."""
+    # A lazy import: the community layer builds on the catalog, not the other way round.
+    from paperwire.community.schema import submissions, users
+
+    # HF daily items record the submitter as {"name", "fullname"} (ingest/hf_daily.py).
+    on_hf = _papers.c.extras[("submitter", "name")].as_string() == name
+    # Local usernames are unique whatever their case (community/accounts.py).
+    here = sa.select(submissions.c.paper_id).join(users, users.c.id == submissions.c.user_id)
+    here = here.where(users.c.username_key == name.lower(), submissions.c.status != "rejected")
+    return sa.or_(on_hf, _papers.c.id.in_(here.scalar_subquery()))
 
 
 def ordering(order: ListOrder) -> list[sa.ColumnElement[object]]:

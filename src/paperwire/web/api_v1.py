@@ -47,7 +47,7 @@ from paperwire.web.api_models import (
     paper_out,
     site_base,
 )
-from paperwire.web.community_routes import trending_list
+from paperwire.web.community_view import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 
 # Full paths, no router prefix: a prefix would also apply to the included /docs route.

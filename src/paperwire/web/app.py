@@ -47,6 +47,7 @@ CACHED_PREFIXES = (
     "/api/papers/",
     "/api/v1/papers",
     "/api/v1/search",
+    "/api/v1/trending",
     "/feeds/",
     "/papers/",
     "/search",

@@ -33,7 +33,7 @@ from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Sort
 from paperwire.web.api_models import paper_url, site_base
 from paperwire.web.api_v1 import CATEGORY, Filters, bad_request, open_searcher
-from paperwire.web.community_routes import trending_list, trending_params
+from paperwire.web.community_view import trending_list, trending_params
 from paperwire.web.context import WebContext, web_context
 
 router = APIRouter(tags=["feeds"])

@@ -22,7 +22,7 @@ from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_per
 from paperwire.catalog.store import Catalog
 from paperwire.community.engagement import engagement_for
 from paperwire.search.query import QueryError
-from paperwire.web.community_routes import trending_list
+from paperwire.web.community_view import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.hf_wire import daily_item, paper_markdown, paper_object, search_item
 

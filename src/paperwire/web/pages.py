@@ -24,7 +24,7 @@ from paperwire.search.filters import SearchFilters
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import MODES, SORTS, Searcher, SearchResult
 from paperwire.web import present
-from paperwire.web.community_routes import (
+from paperwire.web.community_view import (
     here,
     page_viewer,
     trending_list,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from paperwire import cli_search
+from paperwire import cli_digest, cli_search, cli_users
 from paperwire.catalog.model import Paper, Rejection
 from paperwire.catalog.store import Catalog
 from paperwire.cli_common import (
@@ -355,3 +355,5 @@ def serve(
 
 
 cli_search.register(app)
+cli_users.register(app)
+cli_digest.register(app)

@@ -162,3 +162,25 @@ def test_neighbour_days_skip_empty_days(catalog: Catalog) -> None:
         dt.date(2024, 3, 1),
         dt.date(2024, 3, 8),
     )
+
+
+def test_whole_catalog_orders_read_an_index_not_a_sort(sqlite_catalog: Catalog) -> None:
+    """Migration 0005's expression indexes match ordering(): page 1 of 2.7M papers must not
+    sort them all."""
+    import sqlalchemy as sa
+
+    from paperwire.catalog import listing, schema
+
+    for order in listing.LIST_ORDERS:
+        query = (
+            sa.select(schema.papers.c.id)
+            .where(listing.where(ListQuery()))
+            .order_by(*listing.ordering(order))
+            .limit(20)
+        )
+        sql = str(query.compile(sqlite_catalog.engine, compile_kwargs={"literal_binds": True}))
+        with sqlite_catalog.engine.connect() as connection:
+            plan = " ".join(
+                str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+            )
+        assert "TEMP B-TREE" not in plan and "_order" in plan, (order, plan)

@@ -20,6 +20,10 @@ ListOrder = Literal["published", "listed"]
 LIST_ORDERS: tuple[ListOrder, ...] = ("published", "listed")
 
 _papers = schema.papers
+# Expression indexes that serve `ordering()` (migration 0005). SQLAlchemy metadata cannot
+# declare them for both backends (PostgreSQL needs NULLS LAST, SQLite refuses it), so they
+# live in the migration only, and schema comparisons leave them out.
+ORDER_INDEXES = ("ix_papers_published_order", "ix_papers_listed_order")
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,4 +90,6 @@ counters = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+from paperwire.community import schema as _community_schema  # noqa: E402, F401  (registers the community tables)
+from paperwire.digest import schema as _digest_schema  # noqa: E402, F401  (registers digest_* tables)
 from paperwire.search import vector_store as _vector_store  # noqa: E402, F401  (registers paper_vectors)

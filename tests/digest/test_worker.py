@@ -73,3 +73,12 @@ def test_digests_follow_the_local_hour_across_dst_and_downtime(mail: Mail) -> No
     assert "2603.00900" in last and "2603.00901" in last
     ids = [message.message_id for message in mail.sink.received]
     assert len(ids) == len(set(ids)) == 5
+
+
+def test_the_worker_also_retries_submissions_and_prunes_sessions(mail: Mail) -> None:
+    """Community upkeep rides on the same job table (one run per slot, any worker)."""
+    jobs = {job.name: job for job in default_jobs(mail.catalog, mail.settings, mail.clock)}
+    assert {"harvest-arxiv", "harvest-hf", "retry-submissions", "prune-sessions"} <= set(jobs)
+    now = mail.clock.now()
+    assert jobs["retry-submissions"].run(now) == {"listed": 0, "rejected": 0, "pending": 0}
+    assert set(jobs["prune-sessions"].run(now)) == {"sessions_and_mail_tokens", "login_counters"}

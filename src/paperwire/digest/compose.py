@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from paperwire.catalog.database import write_connection
 from paperwire.catalog.store import Catalog
+from paperwire.community.trending import TrendingParams
 from paperwire.digest import schema
 from paperwire.digest.model import Subscriber, subscriber_from_row
 from paperwire.digest.schedule import FIRST_LOOKBACK_DAYS, Slot
@@ -80,9 +81,14 @@ class ComposeReport:
 
 
 class Composer:
-    def __init__(self, catalog: Catalog, searcher: Searcher | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        searcher: Searcher | None = None,
+        trending: TrendingParams | None = None,
+    ) -> None:
         self.catalog = catalog
-        self.context = ComposeContext(catalog, searcher)
+        self.context = ComposeContext(catalog, searcher, trending or TrendingParams())
         self.sections: list[Section] = [factory(self.context) for factory in SECTIONS.values()]
 
     def window(self, subscriber: Subscriber, now: dt.datetime) -> Window:

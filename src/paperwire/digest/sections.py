@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from paperwire.catalog.listing import ListQuery
 from paperwire.catalog.periods import Period
 from paperwire.catalog.store import Catalog
-from paperwire.community.trending import TRENDING_ORDER
+from paperwire.community.trending import TrendingParams, trending_page
 from paperwire.digest.model import Subscriber
 from paperwire.search.filters import SearchFilters
 from paperwire.search.query import QueryError
@@ -58,6 +58,8 @@ class Part:
 class ComposeContext:
     catalog: Catalog
     searcher: Searcher | None = None
+    # The community's trending score (docs/trending.md); the worker passes the settings'.
+    trending: TrendingParams = field(default_factory=TrendingParams)
     # Problems worth reporting once per run (a topic that cannot be searched...).
     warnings: set[str] = field(default_factory=set)
 
@@ -70,8 +72,8 @@ SectionFactory = Callable[[ComposeContext], Section]
 
 
 class TrendingSection:
-    """The period's trending papers. The one place that decides what "trending" means for
-    digests: swap the catalog call here for the community's trending score."""
+    """The period's trending papers, by the community's trending score (the same order as
+    /trending), highest first."""
 
     def __init__(self, context: ComposeContext) -> None:
         self.context = context
@@ -80,11 +82,11 @@ class TrendingSection:
     def parts(self, subscriber: Subscriber, window: Window) -> list[Part]:
         ids = self._cache.get(window)
         if ids is None:
-            page = self.context.catalog.list_page(
+            page = trending_page(
+                self.context.catalog,
+                self.context.trending,
                 ListQuery(period=window.period),
                 limit=TRENDING_CANDIDATES,
-                order=TRENDING_ORDER,
-                with_total=False,
             )
             ids = self._cache[window] = [paper.id for paper in page.papers]
         limit = subscriber.preferences.paper_count

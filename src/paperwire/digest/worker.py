@@ -16,6 +16,7 @@ from typing import Any
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
+from paperwire.community.trending import TrendingParams
 from paperwire.config import Settings
 from paperwire.digest import service
 from paperwire.digest.compose import Composer
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 ARXIV_HOUR_UTC = 2  # arXiv announces at 00:00 UTC (20:00 US Eastern)
 HF_EVERY_MINUTES = 120  # HF's daily list grows through the day
 EMBED_EVERY_MINUTES = 60
+RETRY_SUBMISSIONS_MINUTES = 15
+PRUNE_HOUR_UTC = 3
 COMPOSE_EVERY_MINUTES = 1  # digest hours are whole hours: a minute's delay at most
 POLL_SECONDS = 15.0
 
@@ -99,10 +102,32 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
         return report.counts.as_dict() | {"index": refresh_keyword_index()}
 
     def harvest_hf(due: dt.datetime) -> dict[str, Any]:
+        from paperwire.catalog.listing import ListQuery
+        from paperwire.catalog.periods import Period
+        from paperwire.community.stars import record_star_counts
         from paperwire.ingest.hf_daily import harvest_hf_daily
 
         report = harvest_hf_daily(catalog, settings)
-        return report.counts.as_dict() | {"index": refresh_keyword_index()}
+        # Star counts over time feed the trending score's "stars gained" term.
+        today = clock.now().date()
+        recent = catalog.list_page(
+            ListQuery(period=Period("day", today - dt.timedelta(days=14), today)),
+            limit=5000,
+            with_total=False,
+        ).papers
+        stars = record_star_counts(catalog, recent)
+        return report.counts.as_dict() | {"stars": stars, "index": refresh_keyword_index()}
+
+    def retry_submissions(due: dt.datetime) -> dict[str, Any]:
+        from paperwire.community.submissions import retry_pending_submissions
+
+        report = retry_pending_submissions(catalog, settings)
+        return {"listed": report.listed, "rejected": report.rejected, "pending": report.pending}
+
+    def prune(due: dt.datetime) -> dict[str, Any]:
+        from paperwire.community.maintenance import prune as prune_community
+
+        return prune_community(catalog)
 
     def embed(due: dt.datetime) -> dict[str, Any]:
         from paperwire.search.embed_job import embed_pending
@@ -117,11 +142,15 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
             searcher = searchers.get()
         except SearchUnavailable:
             searcher = None
-        return Composer(catalog, searcher).compose_due(clock.now()).as_dict()
+        trending = TrendingParams.from_settings(settings)
+        return Composer(catalog, searcher, trending).compose_due(clock.now()).as_dict()
 
     jobs = [
         Job("harvest-arxiv", harvest_arxiv, daily_at=ARXIV_HOUR_UTC),
         Job("harvest-hf", harvest_hf, every_minutes=HF_EVERY_MINUTES),
+        # Submissions that arXiv could not answer when they were made (community issue).
+        Job("retry-submissions", retry_submissions, every_minutes=RETRY_SUBMISSIONS_MINUTES),
+        Job("prune-sessions", prune, daily_at=PRUNE_HOUR_UTC),
     ]
     if settings.semantic_search:
         jobs.append(Job("embed", embed, every_minutes=EMBED_EVERY_MINUTES))

@@ -10,7 +10,7 @@ or the subscribe form; signed links are the authority, no login or cookie is inv
 | GET/POST /unsubscribe/{token}           | holder of the signed link; POST is RFC 8058   |
 |                                         | one-click (no cookie, no CSRF token, 200)     |
 | GET /digest/feedback/{token}?paper=&vote= | holder of a digest's signed 👍/👎 link       |
-| GET /admin/digest/preview?email=        | admins: see `preview_allowed`                 |
+| GET /admin/digest/preview?email=        | admins (the admin role)                       |
 
 GETs change nothing, except feedback (one click by design): mail scanners fetch links, so
 confirming and unsubscribing need the button on the page. Forms carry the app's CSRF token
@@ -19,8 +19,6 @@ confirming and unsubscribing need the button on the page. Forms carry the app's 
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import secrets
 from typing import Annotated, Any
 
@@ -33,18 +31,13 @@ from paperwire.digest.model import MAX_PAPERS, InvalidInput, Preferences, Subscr
 from paperwire.digest.render import Renderer
 from paperwire.digest.schedule import WEEKDAYS, time_zones
 from paperwire.digest.subscriptions import RateLimited, Subscriptions
-from paperwire.web.auth import csrf_token_for, set_pre_session_cookie, viewer
+from paperwire.web.auth import csrf_token_for, requires, set_pre_session_cookie, viewer
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.present import paper_url
 from paperwire.web.templating import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
-# Until accounts and roles exist, the preview is open to requests from this machine that
-# came through no proxy, or to everyone when this environment variable is "1" (proposed
-# setting: PAPERWIRE_DIGEST_PREVIEW_OPEN). The lead puts it behind the admin role.
-PREVIEW_OPEN_ENV = "PAPERWIRE_DIGEST_PREVIEW_OPEN"
-_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 _NOT_FOUND = "This link is not valid (it may be incomplete, or the address was removed)."
 
 
@@ -269,26 +262,10 @@ def feedback(
 # -- admin -------------------------------------------------------------------------
 
 
-def preview_allowed(request: Request) -> bool:
-    """Open when PAPERWIRE_DIGEST_PREVIEW_OPEN=1, else only to a browser on this machine
-    talking to paperwire directly (a request that came through a proxy says so in a
-    header; uvicorn also rewrites the client address from X-Forwarded-For)."""
-    if os.environ.get(PREVIEW_OPEN_ENV, "").strip().lower() in ("1", "true", "yes"):
-        return True
-    if any(name in request.headers for name in _PROXY_HEADERS) or request.client is None:
-        return False
-    try:
-        return ipaddress.ip_address(request.client.host).is_loopback
-    except ValueError:
-        return False
-
-
-@router.get("/admin/digest/preview", response_class=HTMLResponse)
+@router.get("/admin/digest/preview", response_class=HTMLResponse, dependencies=[requires("admin")])
 def preview(request: Request, web: Context, email: str = "") -> Response:
     """The digest `email` would get if it were composed now (nothing is recorded). Links
     in it are signed with a throwaway key: a preview cannot be used to unsubscribe."""
-    if not preview_allowed(request):
-        raise HTTPException(status_code=403, detail="The digest preview is for administrators.")
     subscriber = _subscriptions(web).by_email(email) if email else None
     if subscriber is None:
         raise HTTPException(status_code=404, detail="No subscriber with this address.")

@@ -19,7 +19,9 @@ branch_labels = None
 depends_on = None
 
 _INDEXES = {
-    "ix_papers_published_order": "coalesce(submitted, listed_on) DESC{n}, listed_on DESC{n}, id DESC",
+    "ix_papers_published_order": (
+        "coalesce(submitted, listed_on) DESC{n}, listed_on DESC{n}, id DESC"
+    ),
     "ix_papers_listed_order": "listed_on DESC{n}, submitted DESC{n}, id DESC",
 }
 

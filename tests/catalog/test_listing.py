@@ -184,3 +184,23 @@ def test_whole_catalog_orders_read_an_index_not_a_sort(sqlite_catalog: Catalog) 
                 str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
             )
         assert "TEMP B-TREE" not in plan and "_order" in plan, (order, plan)
+
+
+def test_list_totals_count_from_an_index(sqlite_catalog: Catalog) -> None:
+    """A page's total must not read every paper row (abstracts and all)."""
+    import sqlalchemy as sa
+
+    from paperwire.catalog import listing, schema
+
+    for query in (
+        ListQuery(),
+        ListQuery(period=parse_week("2024-W10")),
+        ListQuery(category="cs.CL"),
+    ):
+        count = sa.select(sa.func.count()).select_from(schema.papers).where(listing.where(query))
+        sql = str(count.compile(sqlite_catalog.engine, compile_kwargs={"literal_binds": True}))
+        with sqlite_catalog.engine.connect() as connection:
+            plan = " ".join(
+                str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+            )
+        assert "INDEX" in plan, (query, plan)

@@ -43,7 +43,8 @@ class ListPage:
 
 
 def where(query: ListQuery) -> sa.ColumnElement[bool]:
-    conditions: list[sa.ColumnElement[bool]] = [_papers.c.withdrawn.is_(False)]
+    # "= false", not "IS false": PostgreSQL can use an index only for the former.
+    conditions: list[sa.ColumnElement[bool]] = [_papers.c.withdrawn == sa.false()]
     if query.period is not None:
         conditions.append(_papers.c.listed_on.between(query.period.start, query.period.end))
     if query.category:
@@ -98,7 +99,7 @@ def neighbour_days(
     connection: sa.Connection, day: dt.date
 ) -> tuple[dt.date | None, dt.date | None]:
     """The nearest listing dates before and after `day` that have papers (skipping empty days)."""
-    visible = _papers.c.withdrawn.is_(False)
+    visible = _papers.c.withdrawn == sa.false()
     before = connection.execute(
         sa.select(sa.func.max(_papers.c.listed_on)).where(visible, _papers.c.listed_on < day)
     ).scalar()

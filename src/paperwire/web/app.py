@@ -17,6 +17,7 @@ from paperwire.catalog.store import Catalog
 from paperwire.config import Settings, load_settings
 from paperwire.web import (
     account_routes,
+    admin_routes,
     api_account,
     api_community,
     api_v1,
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(account_routes.router)
     app.include_router(community_routes.router)
     app.include_router(digest_routes.router)
+    app.include_router(admin_routes.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     if cache:

@@ -20,9 +20,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app: FastAPI) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread; yield its base URL; stop it on exit."""
-    port = free_port()
+def running(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread (on `port`, or a free one); yield its base URL;
+    stop it on exit."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

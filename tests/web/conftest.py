@@ -11,11 +11,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from paperwire.catalog.model import PaperRecord
 from paperwire.catalog.store import Catalog
+from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.demo import load_demo
 from paperwire.search.indexes import index_root, update_keyword_index
@@ -37,10 +39,13 @@ def site_over(
     *,
     demo: bool = True,
     semantic: bool = False,
+    clock: Clock | None = None,
+    **settings_values: Any,
 ) -> Iterator[Site]:
-    """Serve a fresh catalog in `data_dir`: the demo corpus (unless demo=False) plus `extra`."""
-    settings = Settings(data_dir=data_dir)
-    catalog = Catalog.open(settings.catalog_url())
+    """Serve a fresh catalog in `data_dir`: the demo corpus (unless demo=False) plus `extra`,
+    with any other settings given and the catalog on `clock`."""
+    settings = Settings(data_dir=data_dir, **settings_values)
+    catalog = Catalog.open(settings.catalog_url(), clock=clock)
     try:
         if demo:
             load_demo(catalog)

@@ -21,19 +21,14 @@ import httpx
 import pytest
 
 from paperwire.catalog.model import Authority, PaperRecord
-from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.community import accounts, passwords
 from paperwire.community.model import User
 from paperwire.community.submissions import retry_pending_submissions
-from paperwire.config import Settings
-from paperwire.demo import load_demo
 from paperwire.ingest.records import build_record
-from paperwire.search.indexes import index_root, update_keyword_index
-from paperwire.web.app import create_app
 from tests.replay import Reply, replay_server
-from tests.servers import free_port, running
-from tests.web.conftest import Site
+from tests.servers import free_port
+from tests.web.conftest import Site, site_over
 
 PASSWORD = "correct horse battery staple"
 HF_ITEM = "2602.23229"  # demo: listed 2026-03-06, 10 HF upvotes, 1 HF comment
@@ -71,19 +66,9 @@ def community_site(
     clock: FakeClock | None = None,
     **settings: Any,
 ) -> Iterator[Site]:
-    """Like conftest's site_over, with settings of its own and the catalog's clock."""
-    config = Settings(data_dir=data_dir, **settings)
-    catalog = Catalog.open(config.catalog_url(), clock=clock)
-    try:
-        if demo:
-            load_demo(catalog)
-        if extra:
-            catalog.upsert(list(extra))
-        update_keyword_index(catalog, index_root(data_dir))
-        with running(create_app(config, catalog=catalog, semantic=False)) as url:
-            yield Site(url, catalog, config)
-    finally:
-        catalog.close()
+    """conftest's site_over without the demo corpus by default."""
+    with site_over(data_dir, extra, demo=demo, clock=clock, **settings) as site:
+        yield site
 
 
 def make_user(site: Site, username: str, *, role: str = "user", verified: bool = True) -> User:

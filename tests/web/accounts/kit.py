@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +16,6 @@ from typing import Any
 import argon2
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
@@ -31,7 +28,7 @@ from paperwire.search.indexes import index_root, update_keyword_index
 from paperwire.web.app import create_app
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
 from tests.community.mailserver import Mailbox, link_token
-from tests.servers import free_port
+from tests.servers import free_port, running
 from tests.web.conftest import Site
 
 PASSWORD = "correct horse battery staple"
@@ -42,29 +39,6 @@ def use_quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id with tiny parameters: the same code paths, a thousandth of the time."""
     hasher = argon2.PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     monkeypatch.setattr(passwords, "HASHER", hasher)
-
-
-@contextmanager
-def _serve(app: FastAPI, port: int) -> Iterator[str]:
-    """tests.servers.running on a port chosen beforehand (the settings name the site's URL)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:  # pragma: no cover - only when the server cannot start
-        raise RuntimeError("uvicorn did not start")
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextmanager
@@ -90,7 +64,7 @@ def account_site(
         if demo:
             load_demo(catalog)
             update_keyword_index(catalog, index_root(data_dir))
-        with _serve(create_app(settings, catalog=catalog, semantic=False), port) as url:
+        with running(create_app(settings, catalog=catalog, semantic=False), port) as url:
             yield Site(url, catalog, settings)
     finally:
         catalog.close()

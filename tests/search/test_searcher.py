@@ -112,3 +112,16 @@ def test_sort_by_trending_follows_the_community_score(searcher: Searcher) -> Non
     assert ordered == sorted(ordered, reverse=True)
     relevance = ids(searcher.search("learning", mode="keyword", limit=30))
     assert set(relevance) == set(ids(results))  # the same matches, another order
+
+
+def test_related_uses_vectors_and_falls_back_to_title_words(searcher: Searcher) -> None:
+    paper = searcher.catalog.get(sorted(MEDICAL_SEGMENTATION)[0])
+    assert paper is not None
+    by_meaning, method = searcher.related(paper, 5)
+    assert method == "semantic" and len(by_meaning) == 5
+    assert paper.id not in ids(by_meaning)
+    words_only = Searcher(searcher.catalog, searcher.keyword)  # no vectors yet
+    by_words, method = words_only.related(paper, 5)
+    assert method == "keyword" and by_words and paper.id not in ids(by_words)
+    assert set(ids(by_words)) & MEDICAL_SEGMENTATION
+    assert all(result.highlights == {"title": [], "summary": []} for result in by_words)

@@ -9,6 +9,7 @@ index filters natively, semantic candidates are over-fetched and filtered here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ RRF_K = 60.0  # for callers that fuse by rank (the latency benchmark measures bo
 CANDIDATES = 100
 # Query embeddings kept (a few MB): repeated queries skip the model.
 QUERY_VECTOR_CACHE = 1024
+_WORD = re.compile(r"\w+")
+Method = Literal["semantic", "keyword"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ class Searcher:
         offset: int = 0,
         filters: SearchFilters | None = None,
         sort: Sort = "relevance",
+        highlight: bool = True,
     ) -> list[SearchResult]:
         if mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
@@ -142,7 +146,11 @@ class Searcher:
                 id=paper_id,
                 title=papers[paper_id].title,
                 score=score,
-                highlights=self.keyword.highlights(parsed, papers[paper_id]),
+                highlights=(
+                    self.keyword.highlights(parsed, papers[paper_id])
+                    if highlight
+                    else _no_highlights()
+                ),
                 paper=papers[paper_id],
             )
             for paper_id, score in page
@@ -182,6 +190,21 @@ class Searcher:
         ]
         return kept[:wanted]
 
+    def related(self, paper: Paper, limit: int = 10) -> tuple[list[SearchResult], Method]:
+        """Papers like `paper`, never itself: by meaning when it has a vector, else (before
+        `paperwire embed` reaches it) the papers that best match its title's words. Returns
+        the results and which of the two answered."""
+        if self.vectors is not None:
+            found = self.similar(paper.id, limit)
+            if found:
+                return found, "semantic"
+        # Only the title's words: no quote, colon or minus in a title becomes query syntax.
+        words = " ".join(_WORD.findall(paper.title))
+        if not words:
+            return [], "keyword"
+        hits = self.search(words, mode="keyword", limit=limit + 1, highlight=False)
+        return [hit for hit in hits if hit.id != paper.id][:limit], "keyword"
+
     def similar(self, paper_id: str, limit: int = 10) -> list[SearchResult]:
         """Nearest papers by meaning, excluding the paper itself (empty without vectors)."""
         if self.vectors is None:
@@ -191,12 +214,15 @@ class Searcher:
             raise KeyError(paper_id)
         hits = self.vectors.similar(paper.id, k=limit)
         papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits], with_sources=False)}
-        empty: Highlights = {"title": [], "summary": []}
         return [
-            SearchResult(i, papers[i].title, score, empty, papers[i])
+            SearchResult(i, papers[i].title, score, _no_highlights(), papers[i])
             for i, score in hits
             if i in papers
         ]
+
+
+def _no_highlights() -> Highlights:
+    return {"title": [], "summary": []}
 
 
 def semantic_text(parsed: ParsedQuery) -> str:

@@ -27,7 +27,7 @@ from paperwire.community.engagement import engagement_for
 from paperwire.search.filters import SearchFilters
 from paperwire.search.index_dir import IndexDirectory
 from paperwire.search.indexes import index_root
-from paperwire.search.query import QueryError, tokenize
+from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Searcher, SearchResult, Sort
 from paperwire.web import docs_page
 from paperwire.web.api_models import (
@@ -239,13 +239,8 @@ def similar_papers(
     itself."""
     paper = find_paper(web.catalog, paper_id)
     searcher = open_searcher(web)
-    hits: list[tuple[Paper, float]] = []
-    method: Literal["semantic", "keyword"] = "keyword"
-    if searcher.semantic_available:
-        hits = [(result.paper, result.score) for result in searcher.similar(paper.id, limit)]
-        method = "semantic" if hits else "keyword"
-    if not hits:
-        hits = _title_neighbours(searcher, paper, limit)
+    results, method = searcher.related(paper, limit)
+    hits = [(result.paper, result.score) for result in results]
     base = site_base(request, web.settings)
     papers = papers_out(web.catalog, [hit[0] for hit in hits], base)
     return json_response(
@@ -258,16 +253,6 @@ def similar_papers(
             ],
         )
     )
-
-
-def _title_neighbours(searcher: Searcher, paper: Paper, limit: int) -> list[tuple[Paper, float]]:
-    # Only the title's words, re-joined: no quote, colon or minus of the title can turn
-    # into query syntax.
-    words = tokenize(paper.title)
-    if not words:
-        return []
-    results = searcher.search(" ".join(words), mode="keyword", limit=limit + 1)
-    return [(result.paper, result.score) for result in results if result.id != paper.id][:limit]
 
 
 @router.get(

@@ -48,7 +48,6 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 SearchPageNumber = Annotated[int, Query(ge=1, le=SEARCH_MAX_PAGE)]
 
 _CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]{0,31}(?:\.[A-Za-z][A-Za-z-]{0,31})?")
-_NOT_WORD = re.compile(r"[^\w\s]+")
 _SINGLE_SLASH_URL = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 DAILY_FEED = present.feed("Daily papers", "/feeds/daily")
 
@@ -356,17 +355,7 @@ def _similar(web: WebContext, paper: Paper) -> list[SearchResult] | None:
         searcher: Searcher = web.searcher.get()
     except SearchUnavailable:
         return None
-    found: list[SearchResult] = []
-    if searcher.semantic_available:
-        try:
-            found = searcher.similar(paper.id, SIMILAR_COUNT)
-        except KeyError:
-            found = []
-    if not found:
-        # Punctuation out, so a title never reads as query syntax (-word, field:, quotes).
-        words = _NOT_WORD.sub(" ", paper.title)
-        hits = searcher.search(words, mode="keyword", limit=SIMILAR_COUNT + 1)
-        found = [hit for hit in hits if hit.id != paper.id][:SIMILAR_COUNT]
+    found, _method = searcher.related(paper, SIMILAR_COUNT)
     return found
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from huggingface_hub.utils import parse_datetime
 
-from paperwire.catalog.model import Authority, Link, Paper
+from paperwire.catalog.model import Link
 from paperwire.catalog.store import Catalog
 from paperwire.community.engagement import Engagement, engagement_for
 from paperwire.ingest.hf_daily import parse_item
@@ -22,33 +22,10 @@ from paperwire.web.hf_wire import (
     paper_object,
     search_item,
 )
+from tests.factories import make_paper
 
 HF_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 NOBODY = Engagement()
-
-
-def make_paper(**fields: object) -> Paper:
-    values: dict[str, object] = {
-        "id": "2403.01234",
-        "title": "A title",
-        "abstract": "An abstract.",
-        "authors": ["Ada Lovelace", "Alan Turing"],
-        "categories": [],
-        "version": None,
-        "submitted": None,
-        "updated": None,
-        "doi": None,
-        "journal_ref": None,
-        "comments": None,
-        "license": None,
-        "links": [],
-        "listed_on": None,
-        "extras": {},
-        "authority": Authority.ARXIV,
-        "withdrawn": False,
-    }
-    values.update(fields)
-    return Paper(**values)  # type: ignore[arg-type]
 
 
 def test_instants_are_utc_midnight_with_milliseconds_and_z() -> None:

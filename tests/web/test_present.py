@@ -6,33 +6,15 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from paperwire.catalog.model import Authority, Link, Paper
+from paperwire.catalog.model import Link, Paper
 from paperwire.community.engagement import Engagement
 from paperwire.web import present
+from tests import factories
 
 
 def make_paper(**fields: object) -> Paper:
-    values: dict[str, object] = {
-        "id": "2403.01234",
-        "title": "A title",
-        "abstract": "",
-        "authors": [],
-        "categories": [],
-        "version": None,
-        "submitted": None,
-        "updated": None,
-        "doi": None,
-        "journal_ref": None,
-        "comments": None,
-        "license": None,
-        "links": [],
-        "listed_on": None,
-        "extras": {},
-        "authority": Authority.ARXIV,
-        "withdrawn": False,
-    }
-    values.update(fields)
-    return Paper(**values)  # type: ignore[arg-type]
+    """No abstract and no authors unless a test gives them."""
+    return factories.make_paper(**{"abstract": "", "authors": [], **fields})
 
 
 def test_short_authors_keeps_three_and_counts_the_rest() -> None:

@@ -33,12 +33,11 @@ RUN_INTERVAL_SECONDS = 60.0
 
 def open_searcher(catalog: Catalog, settings: Settings) -> Searcher | None:
     """The searcher topic sections use; None when no index has been built yet."""
-    from paperwire.search.indexes import index_root
-    from paperwire.search.indexes import open_searcher as open_index
+    from paperwire.search.handle import SearcherHandle, SearchUnavailable
 
     try:
-        return open_index(catalog, index_root(settings.data_dir), semantic=settings.semantic_search)
-    except FileNotFoundError:
+        return SearcherHandle(catalog, settings, semantic=settings.semantic_search).get()
+    except SearchUnavailable:
         return None
 
 

@@ -84,8 +84,8 @@ class Worker:
 def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job]:
     """The jobs of a worker with these settings: harvests and digests, embedding when
     semantic search is on, composing when mail is configured."""
+    from paperwire.search.handle import SearcherHandle, SearchUnavailable
     from paperwire.search.indexes import index_root
-    from paperwire.web.context import SearcherHandle, SearchUnavailable
 
     root = index_root(settings.data_dir)
     searchers = SearcherHandle(catalog, settings, semantic=settings.semantic_search)

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import TaskID
 from rich.table import Table
 
-from paperwire.cli_common import err, out, state_of
+from paperwire.cli_common import err, out, progress_display, state_of
 from paperwire.digest.model import InvalidInput, Preferences, Subscriber
 from paperwire.digest.schedule import FREQUENCIES
 
@@ -157,9 +158,21 @@ def digest_run(
                 searcher.keyword.reload()  # see what harvests added meanwhile
                 if searcher.vectors is not None:
                     searcher.vectors.reload()
-            report = service.run_once(
-                catalog, state.settings, searcher=searcher, force=force, engine=engine, stop=stop
-            )
+            with progress_display() as progress:
+                task = progress.add_task("sending digests", total=None)
+
+                def advance(_outcome: str, task: TaskID = task) -> None:
+                    progress.advance(task)
+
+                report = service.run_once(
+                    catalog,
+                    state.settings,
+                    searcher=searcher,
+                    force=force,
+                    engine=engine,
+                    stop=stop,
+                    on_outcome=advance,
+                )
             for warning in report.composed.warnings:
                 err.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
             if as_json:

@@ -207,3 +207,19 @@ def test_sigterm_stops_claiming_and_finishes_the_message_in_flight(mail: Mail) -
     assert states.count("sent") == len(mail.sink.received) >= 5
     assert states.count("pending") >= 20  # the rest waits for the next run
     assert b"released" in stdout
+
+
+def test_each_outcome_is_heard_as_it_happens(mail: Mail) -> None:
+    """What the CLI's progress bar counts: one call per row, from every sender thread."""
+    real = SystemClock()
+    mail.clock.advance((real.now() - mail.clock.now()).total_seconds())
+    mail.catalog.upsert([paper(1, real.now().date())])
+    for number in range(6):
+        mail.subs.add(f"h{number}@example.org", confirmed=True)
+    mail.compose()
+    heard: list[str] = []
+    engine = service.sender(
+        mail.catalog, mail.settings, clock=real, policy=SendPolicy(rate=1000.0, concurrency=2)
+    )
+    report = engine.run(on_outcome=heard.append)
+    assert heard == ["sent"] * 6 and report.counts["sent"] == 6

@@ -52,11 +52,15 @@ class SendPolicy:
 class SendReport:
     counts: Counter[str] = field(default_factory=Counter)
     abandoned: int = 0  # rows of dead senders marked uncertain
+    # Called with each outcome as it happens (the CLI's progress bar).
+    on_outcome: Callable[[str], None] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
+        if self.on_outcome is not None:
+            self.on_outcome(name)
 
     def as_dict(self) -> dict[str, int]:
         names = ("sent", "retry", "failed", "bounced", "uncertain", "released", "render_errors")
@@ -93,11 +97,13 @@ class Engine:
         *,
         until_idle: bool = True,
         wait_for_retries: bool = False,
+        on_outcome: Callable[[str], None] | None = None,
     ) -> SendReport:
         """Send until the outbox has nothing due (`until_idle`; with `wait_for_retries`,
-        until no row is waiting for a retry either), or until `stop` is set."""
+        until no row is waiting for a retry either), or until `stop` is set. `on_outcome`
+        hears of each row's outcome (sent, retry, bounced...) as it happens."""
         stop = stop or threading.Event()
-        report = SendReport()
+        report = SendReport(on_outcome=on_outcome)
         report.abandoned = self.resolve_abandoned()
         threads = [
             threading.Thread(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
+from paperwire.community.trending import TrendingParams
 from paperwire.config import Settings
 from paperwire.digest.compose import Composer, ComposeReport
 from paperwire.digest.engine import Engine, SendPolicy, SendReport
@@ -88,13 +89,15 @@ def run_once(
     clock: Clock | None = None,
     engine: Engine | None = None,
     stop: threading.Event | None = None,
+    on_outcome: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Compose the digests due now (all of today's with `force`; topic sections need
     `searcher`), then send until the outbox has nothing due."""
     clock = clock or catalog.clock
-    composed = Composer(catalog, searcher).compose_due(clock.now(), force=force)
+    trending = TrendingParams.from_settings(settings)
+    composed = Composer(catalog, searcher, trending).compose_due(clock.now(), force=force)
     engine = engine or sender(catalog, settings, clock=clock)
-    return RunReport(composed, engine.run(stop))
+    return RunReport(composed, engine.run(stop, on_outcome=on_outcome))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,8 @@ def preview(
     if subscriber is None:
         subscriber = Subscriber(0, normalise_email(email), "pending", Preferences(), new_link_key())
     now = clock.now()
-    digest = Composer(catalog, open_searcher(catalog, settings)).preview(subscriber, now)
+    trending = TrendingParams.from_settings(settings)
+    digest = Composer(catalog, open_searcher(catalog, settings), trending).preview(subscriber, now)
     if not digest.parts:
         return None
     renderer = Renderer(catalog, settings, key, clock)

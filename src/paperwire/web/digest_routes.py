@@ -25,6 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from paperwire.community.trending import TrendingParams
 from paperwire.digest.compose import Composer
 from paperwire.digest.keys import secret_key
 from paperwire.digest.model import MAX_PAPERS, InvalidInput, Preferences, Subscriber
@@ -273,7 +274,8 @@ def preview(request: Request, web: Context, email: str = "") -> Response:
         searcher = web.searcher.get()
     except SearchUnavailable:
         searcher = None
-    digest = Composer(web.catalog, searcher).preview(subscriber, web.catalog.clock.now())
+    trending = TrendingParams.from_settings(web.settings)
+    digest = Composer(web.catalog, searcher, trending).preview(subscriber, web.catalog.clock.now())
     if not digest.parts:
         return _message(request, "Nothing to send", f"{subscriber.email} has no new papers now.")
     renderer = Renderer(web.catalog, web.settings, secrets.token_bytes(32))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +111,27 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time per SQLite file. Alembic's SQLite support is not
+    transactional DDL, so a process could read the schema version before another one's
+    migrations committed and then replay them ("table ... already exists"); an flock on a
+    file beside the database (PostgreSQL: an advisory lock) closes that window."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe to call from many processes at once."""
-    with write_connection(engine) as connection:
+    with _sqlite_migration_lock(engine), write_connection(engine) as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
         try:

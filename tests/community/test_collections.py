@@ -11,9 +11,9 @@ from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.community import collections as lists
-from paperwire.community.errors import CommunityError, Conflict, Forbidden, NotFound
+from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound
 from paperwire.ingest.export import paper_from_export, paper_to_export
-from tests.community.conftest import add_paper, make_user
+from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
 

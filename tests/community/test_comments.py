@@ -11,8 +11,8 @@ from paperwire.clock import FakeClock
 from paperwire.community import comments
 from paperwire.community.comments import add_comment, thread
 from paperwire.community.engagement import engagement_for
-from paperwire.community.errors import CommunityError, Forbidden, NotFound, TooMany
-from tests.community.conftest import add_paper, make_user
+from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
+from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from paperwire.catalog.store import Catalog
 from paperwire.community import comments, votes
-from paperwire.community.db import writing
 from paperwire.community.engagement import Engagement, engagement_for, engagement_from_extras
 from paperwire.community.schema import submissions
-from tests.community.conftest import add_paper, make_user
+from paperwire.db.connections import writing
+from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 from paperwire.catalog.store import Catalog
 from paperwire.community import collections, comments, votes
-from paperwire.community.db import writing
 from paperwire.community.papers import reassign_paper, resolve_paper_id
 from paperwire.community.schema import star_counts
-from tests.community.conftest import add_paper, make_user
+from paperwire.db.connections import writing
+from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
 

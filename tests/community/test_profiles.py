@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from paperwire.accounts import users as accounts
 from paperwire.catalog.store import Catalog
-from paperwire.community import accounts, collections, votes
-from paperwire.community.db import writing
-from paperwire.community.errors import NotFound
+from paperwire.community import collections, votes
 from paperwire.community.profiles import profile
 from paperwire.community.schema import submissions
-from tests.community.conftest import add_paper, make_user
+from paperwire.db.connections import writing
+from paperwire.errors import NotFound
+from tests.support.community import add_paper, make_user
 
 
 def test_profile_for_the_owner_and_for_others(catalog: Catalog) -> None:

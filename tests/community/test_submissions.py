@@ -14,16 +14,16 @@ from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.community import submissions, votes
 from paperwire.community.engagement import engagement_for
-from paperwire.community.errors import CommunityError, Forbidden, NotFound, TooMany
 from paperwire.community.submissions import (
     parse_submission,
     retry_pending_submissions,
     submit_paper,
 )
 from paperwire.config import Settings
-from tests.community.conftest import add_paper, make_user
-from tests.replay import ReplayServer, Reply, replay_server
-from tests.servers import free_port
+from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
+from tests.support.community import add_paper, make_user
+from tests.support.replay import ReplayServer, Reply, replay_server
+from tests.support.servers import free_port
 
 ATOM = Path(__file__).parents[1] / "fixtures" / "arxiv-atom"
 TYPICAL = ATOM / "api-user-manual-typical-response.xml"  # hep-ex/0307015, published 2003-07-07

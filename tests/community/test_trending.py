@@ -16,7 +16,7 @@ from paperwire.community import comments, votes
 from paperwire.community.stars import record_star_counts, star_growth
 from paperwire.community.trending import TrendingParams, score, trending_page, trending_scores
 from paperwire.config import Settings
-from tests.community.conftest import add_paper, make_user
+from tests.support.community import add_paper, make_user
 
 TODAY = dt.date(2026, 3, 16)  # the FakeClock's day; it is 12:00 UTC
 PARAMS = TrendingParams()
@@ -115,8 +115,8 @@ def test_an_explicit_period_and_category(catalog: Catalog) -> None:
 def test_local_submissions_age_from_their_time_and_get_the_boost(
     catalog: Catalog, clock: FakeClock
 ) -> None:
-    from paperwire.community.db import writing
     from paperwire.community.schema import submissions
+    from paperwire.db.connections import writing
 
     paper_id = add_paper(catalog, "2603.00020", listed_on=TODAY, source="community")
     ada = make_user(catalog, "ada")

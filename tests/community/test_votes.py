@@ -10,8 +10,8 @@ import pytest
 from paperwire.catalog.store import Catalog
 from paperwire.community import votes
 from paperwire.community.engagement import engagement_for
-from paperwire.community.errors import Forbidden, NotFound
-from tests.community.conftest import add_paper, make_user
+from paperwire.errors import Forbidden, NotFound
+from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
 

@@ -3,9 +3,9 @@ restart costs milliseconds instead of a Python start-up."""
 
 from __future__ import annotations
 
-from paperwire.catalog.database import create_engine, dispose
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings
+from paperwire.db.engine import create_engine, dispose
 from paperwire.digest import service
 from paperwire.digest.engine import SendPolicy
 

@@ -18,8 +18,8 @@ from paperwire.digest import schema
 from paperwire.digest.compose import Composer
 from paperwire.digest.outbox import OutboxRow
 from paperwire.digest.render import Renderer
-from tests.digest.factories import paper, settings_for, subscriptions
-from tests.digest.smtp_sink import smtp_sink
+from tests.support.digest_factories import paper, settings_for, subscriptions
+from tests.support.smtp_sink import smtp_sink
 
 SUBSCRIBERS = 500
 KILLS = 30

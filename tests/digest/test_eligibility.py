@@ -18,8 +18,8 @@ from paperwire.digest import service
 from paperwire.digest.compose import Composer
 from paperwire.digest.engine import SendPolicy
 from paperwire.digest.subscriptions import Subscriptions
-from tests.digest.factories import paper, settings_for, subscriptions
-from tests.digest.smtp_sink import Sink, smtp_sink
+from tests.support.digest_factories import paper, settings_for, subscriptions
+from tests.support.smtp_sink import Sink, smtp_sink
 
 EMAILS = ["ann@example.org", "bob@example.org", "cy@example.org"]
 _CONFIRM = re.compile(r"/digest/confirm/([A-Za-z0-9_-]+)")

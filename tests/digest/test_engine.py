@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from paperwire.clock import SystemClock
 from paperwire.digest import schema, service
 from paperwire.digest.engine import SendPolicy
-from tests.digest.conftest import MONDAY_8AM, Mail
-from tests.digest.factories import BASE_URL, paper
+from tests.support.digest import MONDAY_8AM, Mail
+from tests.support.digest_factories import BASE_URL, paper
 
 TODAY = MONDAY_8AM.date()
 TOKEN = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
@@ -137,7 +137,7 @@ def test_temporary_failures_stop_at_the_deadline(mail: Mail) -> None:
 
 def test_an_unreachable_server_means_retry_later(mail: Mail) -> None:
     one_reader(mail)
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     mail.settings = mail.settings.model_copy(update={"smtp_port": free_port()})
     engine = service.sender(mail.catalog, mail.settings, clock=mail.clock)

@@ -14,8 +14,8 @@ from paperwire.clock import FakeClock
 from paperwire.digest import schema
 from paperwire.digest.outbox import SqlStore
 from paperwire.digest.subscriptions import Subscriptions
-from paperwire.digest.workers import worker_id
-from tests.digest.factories import settings_for, subscriptions
+from paperwire.process_identity import worker_id
+from tests.support.digest_factories import settings_for, subscriptions
 
 ME = worker_id()
 
@@ -134,7 +134,7 @@ def test_rows_of_dead_senders_become_uncertain(
     elsewhere = "otherhost:abcd1234:42:7"
     mine, theirs, remote = (store.claim(w, now, 0) for w in (ME, dead_here, elsewhere))
     assert mine and theirs and remote
-    from paperwire.digest.workers import is_dead
+    from paperwire.process_identity import is_dead
 
     assert store.resolve_abandoned(now, is_dead, dt.timedelta(minutes=15)) == 1
     assert states(catalog)[theirs.row.id] == "uncertain"

@@ -18,7 +18,7 @@ from paperwire.digest.subscriptions import (
     RateLimited,
     Subscriptions,
 )
-from tests.digest.factories import settings_for, subscriptions
+from tests.support.digest_factories import settings_for, subscriptions
 
 KEY = b"k" * 40
 

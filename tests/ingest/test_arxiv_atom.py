@@ -23,7 +23,7 @@ from paperwire.ingest.arxiv_atom import (
 )
 from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.pipeline import run_source
-from tests.replay import ReplayServer, Reply, replay_server
+from tests.support.replay import ReplayServer, Reply, replay_server
 
 ATOM = Path(__file__).parent.parent / "fixtures" / "arxiv-atom"
 TYPICAL = ATOM / "api-user-manual-typical-response.xml"  # search_query=all:electron, 1 entry

@@ -20,7 +20,7 @@ from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.hf_daily import HfDailySource, harvest_hf_daily
 from paperwire.ingest.pipeline import run_source
 from paperwire.ingest.records import build_record
-from tests.replay import Reply, replay_server
+from tests.support.replay import Reply, replay_server
 
 SAMPLE = "hf-daily-papers-sample.json"
 PAPER_ID = "2602.23229"

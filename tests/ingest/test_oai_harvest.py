@@ -25,7 +25,7 @@ from paperwire.ingest.oai_harvest import (
     page_checkpoint_key,
     watermark_key,
 )
-from tests.replay import ReplayServer, Reply, replay_server
+from tests.support.replay import ReplayServer, Reply, replay_server
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "arxiv-oai" / "paging"
 FIRST = {"verb": "ListRecords", "metadataPrefix": "arXiv", "from": "2017-12-14"}

@@ -23,7 +23,7 @@ from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.oai import OaiXmlSource, parse_oai_bytes
 from paperwire.ingest.oai_harvest import harvest_arxiv
 from paperwire.ingest.pipeline import run_source
-from tests.replay import ReplayServer, Reply, replay_server
+from tests.support.replay import ReplayServer, Reply, replay_server
 
 _watching = False
 _events: list[tuple[str, str]] = []

@@ -103,8 +103,9 @@ def test_bad_arguments_are_query_errors(searcher: Searcher) -> None:
 
 
 def test_sort_by_trending_follows_the_community_score(searcher: Searcher) -> None:
-    from paperwire.community.trending import TrendingParams, trending_scores
+    from paperwire.community.trending import TrendingParams, trending_scorer, trending_scores
 
+    searcher.trending_scorer = trending_scorer(searcher.catalog, TrendingParams())
     results = searcher.search("learning", mode="keyword", limit=30, sort="trending")
     assert len(results) >= 5
     scores = trending_scores(searcher.catalog, TrendingParams(), [r.paper for r in results])
@@ -112,6 +113,12 @@ def test_sort_by_trending_follows_the_community_score(searcher: Searcher) -> Non
     assert ordered == sorted(ordered, reverse=True)
     relevance = ids(searcher.search("learning", mode="keyword", limit=30))
     assert set(relevance) == set(ids(results))  # the same matches, another order
+
+
+def test_sort_by_trending_needs_a_scorer(searcher: Searcher) -> None:
+    bare = Searcher(searcher.catalog, searcher.keyword)
+    with pytest.raises(ValueError, match="trending scorer"):
+        bare.search("learning", mode="keyword", sort="trending")
 
 
 def test_related_uses_vectors_and_falls_back_to_title_words(searcher: Searcher) -> None:

@@ -22,7 +22,7 @@ from paperwire.config import Settings
 from paperwire.demo import load_demo
 from paperwire.search.indexes import index_root, update_keyword_index
 from paperwire.web.app import create_app
-from tests.servers import running
+from tests.support.servers import running
 
 
 @dataclass

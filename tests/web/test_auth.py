@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 
-from paperwire.community import accounts, sessions, tokens
-from paperwire.community.security import csrf_token
+from paperwire.accounts import sessions, tokens
+from paperwire.accounts import users as accounts
+from paperwire.accounts.security import csrf_token
 from paperwire.web import errors
 from paperwire.web.app import create_app
 from paperwire.web.auth import (
@@ -27,7 +28,7 @@ from paperwire.web.auth import (
     route_table,
 )
 from paperwire.web.context import SearcherHandle, WebContext
-from tests.servers import running
+from tests.support.servers import running
 from tests.web.accounts.kit import (
     Browser,
     account_site,

@@ -27,12 +27,11 @@ from paperwire.clock import FakeClock
 from paperwire.config import Settings
 from paperwire.ingest.records import build_record
 from paperwire.web.app import create_app
-from tests.community.mailserver import Mailbox, running_mailbox, text_of
-from tests.replay import ReplayServer, Reply, replay_server
-from tests.servers import free_port
+from tests.support.mailserver import Mailbox, running_mailbox, text_of
+from tests.support.replay import ReplayServer, Reply, replay_server
+from tests.support.servers import free_port
 from tests.web.conftest import Site
-from tests.web.test_browser import Visit, chromium
-from tests.web.test_community_routes import (
+from tests.web.pages.test_community import (
     PASSWORD,
     RECORDED_PAPER,
     RECORDED_QUERY,
@@ -40,6 +39,7 @@ from tests.web.test_community_routes import (
     TYPICAL,
     quick_hashing,
 )
+from tests.web.test_browser import Visit, chromium
 
 __all__ = ["quick_hashing"]  # the autouse fixture, imported to apply here too
 FEED_PAPER_TITLE = "A paper a feed listed the same day"

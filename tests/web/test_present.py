@@ -9,7 +9,7 @@ from markupsafe import Markup
 from paperwire.catalog.model import Link, Paper
 from paperwire.community.engagement import Engagement
 from paperwire.web import present
-from tests import factories
+from tests.support import factories
 
 
 def make_paper(**fields: object) -> Paper:
@@ -17,35 +17,11 @@ def make_paper(**fields: object) -> Paper:
     return factories.make_paper(**{"abstract": "", "authors": [], **fields})
 
 
-def test_short_authors_keeps_three_and_counts_the_rest() -> None:
-    assert present.short_authors([]) == ""
-    assert present.short_authors(["A"]) == "A"
-    assert present.short_authors(["A", "B", "C", "D"]) == "A, B, C, D"
-    assert present.short_authors(["A", "B", "C", "D", "E"]) == "A, B, C et al. (+2)"
-
-
-def test_excerpt_cuts_at_a_word_and_never_inside_math() -> None:
-    assert present.excerpt("Short\n\nabstract.") == "Short abstract."
-    text = "word " * 100
-    cut = present.excerpt(text, 42)
-    assert cut.endswith("…") and len(cut) <= 43 and "wor…" not in cut
-    math = "We bound " + "x " * 20 + "by $O(n^2 \\log n)$ and more words follow here"
-    cut = present.excerpt(math, 52)
-    assert cut.count("$") % 2 == 0
-    assert cut.endswith("…")
-
-
 def test_has_tex_finds_every_delimiter() -> None:
     assert present.has_tex(["$\\alpha$-NeRF"])
     assert present.has_tex(["plain", "\\(x\\)"])
     assert present.has_tex(["\\[x\\]"])
     assert not present.has_tex(["No math here", "50% faster"])
-
-
-def test_paper_urls_keep_the_old_style_slash() -> None:
-    assert present.paper_url("2403.01234") == "/papers/2403.01234"
-    assert present.paper_url("hep-th/9901001") == "/papers/hep-th/9901001"
-    assert present.paper_url("a b?c#d") == "/papers/a%20b%3Fc%23d"
 
 
 def test_labels_and_numbers() -> None:

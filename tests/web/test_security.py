@@ -24,11 +24,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from paperwire.accounts import sessions
+from paperwire.accounts import users as accounts
+from paperwire.accounts.security import csrf_token
 from paperwire.clock import FakeClock
-from paperwire.community import accounts, sessions
-from paperwire.community.security import csrf_token
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.community.mailserver import Mailbox, running_mailbox
+from tests.support.mailserver import Mailbox, running_mailbox
 from tests.web.accounts.kit import (
     PASSWORD,
     Browser,

@@ -7,6 +7,7 @@ so they agree on what "the papers of 2026-W11" are and in which order they come.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +17,7 @@ from paperwire.catalog import schema
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
 
+SubmitterFilter = Callable[[str], sa.ColumnElement[bool]]
 ListOrder = Literal["published", "listed"]
 LIST_ORDERS: tuple[ListOrder, ...] = ("published", "listed")
 
@@ -29,11 +31,16 @@ ORDER_INDEXES = ("ix_papers_published_order", "ix_papers_listed_order")
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     """Which papers: listed within `period` (any time when None), optionally in a category
-    (a prefix such as "cs" or an exact "cs.CL") or submitted by someone."""
+    (a prefix such as "cs" or an exact "cs.CL") or submitted by someone.
+
+    `submitter_filter` turns a submitter's name into the condition that selects their papers;
+    without one only Hugging Face's submitter field is looked at (the community room's
+    `submitted_by` adds the papers submitted on this site)."""
 
     period: Period | None = None
     category: str | None = None
     submitter: str | None = None
+    submitter_filter: SubmitterFilter | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -59,22 +66,17 @@ def where(query: ListQuery) -> sa.ColumnElement[bool]:
                 | _papers.c.primary_category.startswith(category + ".", autoescape=True)
             )
     if query.submitter:
-        conditions.append(_submitted_by(query.submitter))
+        # Who submitted what on this site is the community's to say: it passes its filter in.
+        by = query.submitter_filter or submitted_on_hf
+        conditions.append(by(query.submitter))
     return sa.and_(*conditions)
 
 
-def _submitted_by(name: str) -> sa.ColumnElement[bool]:
-    """Papers submitted by `name` on Hugging Face or on this site (as engagement.py counts
-    them: a rejected submission is none)."""
-    # A lazy import: the community layer builds on the catalog, not the other way round.
-    from paperwire.community.schema import submissions, users
-
-    # HF daily items record the submitter as {"name", "fullname"} (ingest/hf_daily.py).
-    on_hf = _papers.c.extras[("submitter", "name")].as_string() == name
-    # Local usernames are unique whatever their case (community/accounts.py).
-    here = sa.select(submissions.c.paper_id).join(users, users.c.id == submissions.c.user_id)
-    here = here.where(users.c.username_key == name.lower(), submissions.c.status != "rejected")
-    return sa.or_(on_hf, _papers.c.id.in_(here.scalar_subquery()))
+def submitted_on_hf(name: str) -> sa.ColumnElement[bool]:
+    """Papers whose Hugging Face listing names `name` as the submitter (HF daily items record
+    it as {"name", "fullname"}, ingest/hf_daily.py)."""
+    submitter: sa.ColumnElement[str] = _papers.c.extras[("submitter", "name")].as_string()
+    return submitter == name
 
 
 def ordering(order: ListOrder) -> list[sa.ColumnElement[object]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from paperwire.catalog import bulk
 from paperwire.catalog.matching import title_key
 from paperwire.catalog.model import Authority, Link, Paper, SourceRef
+from paperwire.db import bulk
 
 PAPER_FIELDS = (
     "title",

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from paperwire.db.metadata import metadata
 
 papers = sa.Table(
     "papers",
@@ -93,6 +86,3 @@ counters = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
-from paperwire.community import schema as _community_schema  # noqa: E402, F401  (registers the community tables)
-from paperwire.digest import schema as _digest_schema  # noqa: E402, F401  (registers digest_* tables)
-from paperwire.search import vector_store as _vector_store  # noqa: E402, F401  (registers paper_vectors)

@@ -15,13 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from paperwire.catalog import bulk, listing, rows, schema
-from paperwire.catalog.database import create_engine, dispose, migrate, write_connection
+from paperwire.catalog import events, listing, rows, schema
 from paperwire.catalog.listing import ListOrder, ListPage, ListQuery
 from paperwire.catalog.matching import fold, match_titles
 from paperwire.catalog.merge import merge_record
 from paperwire.catalog.model import Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
+from paperwire.db import bulk
+from paperwire.db.engine import create_engine, dispose, migrate, write_connection
 
 _papers = schema.papers
 _sources = schema.paper_sources
@@ -158,13 +159,10 @@ class Catalog:
 
     def _retire_slugs(self, connection: sa.Connection, slugs: dict[str, str]) -> None:
         """Slug papers folded into arXiv papers: their ids become aliases, their rows go."""
-        # Votes, comments and collection items follow the paper to its new id. (A lazy import:
-        # the community layer builds on the catalog, not the other way round.)
-        from paperwire.community.papers import reassign_paper
-
         aliases = schema.paper_aliases
         for slug, target in slugs.items():
-            reassign_paper(connection, slug, target)
+            # Votes, comments, collection items... follow the paper to its new id.
+            events.paper_merged(connection, slug, target)
             connection.execute(
                 aliases.update().where(aliases.c.paper_id == slug).values(paper_id=target)
             )

@@ -19,15 +19,16 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from paperwire.accounts.model import User, as_utc
+from paperwire.accounts.schema import users
+from paperwire.accounts.security import require_role
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
 from paperwire.community import bibtex
-from paperwire.community.db import insert_ignoring_duplicates, now, reading, writing
-from paperwire.community.errors import CommunityError, Conflict, NotFound, TooMany
-from paperwire.community.model import User, as_utc
 from paperwire.community.papers import resolve_paper_id
-from paperwire.community.schema import collection_items, collections, users
-from paperwire.community.security import require_role
+from paperwire.community.schema import collection_items, collections
+from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
+from paperwire.errors import CommunityError, Conflict, NotFound, TooMany
 from paperwire.ingest.export import paper_to_export
 
 NAME_MAX = 100

@@ -15,14 +15,15 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from paperwire.accounts.model import User, as_utc, maybe_utc
+from paperwire.accounts.schema import users
+from paperwire.accounts.security import require_role, require_verified
 from paperwire.catalog.store import Catalog
-from paperwire.community.db import now, reading, writing
-from paperwire.community.errors import CommunityError, Forbidden, NotFound, TooMany
 from paperwire.community.markdown import render
-from paperwire.community.model import User, as_utc, maybe_utc
 from paperwire.community.papers import resolve_paper_id
-from paperwire.community.schema import comments, users
-from paperwire.community.security import require_role, require_verified
+from paperwire.community.schema import comments
+from paperwire.db.connections import now, reading, writing
+from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
 
 MAX_BODY = 10_000
 MAX_DEPTH = 5  # a top-level comment has depth 0; the deepest reply has depth MAX_DEPTH - 1

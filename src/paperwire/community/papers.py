@@ -3,13 +3,14 @@
 They keep a paper's id without a foreign key (see community/schema.py). Two consequences:
 ids are resolved through the catalog's aliases before use, and when the catalog folds a
 title-slug paper into its arXiv paper, `reassign_paper` moves the community's rows along
-(the catalog calls it in the same transaction as the fold).
+(a listener of the catalog's merge event, so it runs in the same transaction as the fold).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from paperwire.catalog import events
 from paperwire.catalog import schema as catalog_schema
 from paperwire.community.schema import collection_items, comments, star_counts, votes
 
@@ -32,6 +33,7 @@ def resolve_paper_id(connection: sa.Connection, paper_id: str) -> str | None:
     return str(target) if target is not None else None
 
 
+@events.on_paper_merged
 def reassign_paper(connection: sa.Connection, old_id: str, new_id: str) -> None:
     """Move votes, comments, collection items and star counts from `old_id` to `new_id`
     (rows that would duplicate one `new_id` already has are dropped)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from paperwire.accounts.model import User
+from paperwire.accounts.users import find_user
 from paperwire.catalog.store import Catalog
-from paperwire.community.accounts import find_user
 from paperwire.community.collections import Collection, collections_of
-from paperwire.community.errors import NotFound
-from paperwire.community.model import User
 from paperwire.community.submissions import Submission, submissions_of
 from paperwire.community.votes import upvoted_by
+from paperwire.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)

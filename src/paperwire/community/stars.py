@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
-from paperwire.community.db import now, upsert, writing
 from paperwire.community.schema import star_counts
+from paperwire.db.connections import now, upsert, writing
 
 
 def reported_stars(paper: Paper) -> int | None:

@@ -21,17 +21,18 @@ from typing import Any, Literal
 import httpx
 import sqlalchemy as sa
 
+from paperwire.accounts.model import User, as_utc, maybe_utc
+from paperwire.accounts.schema import users
+from paperwire.accounts.security import require_verified
 from paperwire.catalog import schema as catalog_schema
 from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.model import Authority, PaperRecord
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
-from paperwire.community.db import insert_ignoring_duplicates, now, reading, writing
-from paperwire.community.errors import CommunityError, NotFound, TooMany
-from paperwire.community.model import User, as_utc, maybe_utc
-from paperwire.community.schema import submissions, users, votes
-from paperwire.community.security import require_verified
+from paperwire.community.schema import submissions, votes
 from paperwire.config import Settings
+from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
+from paperwire.errors import CommunityError, NotFound, TooMany
 from paperwire.ingest.arxiv_atom import fetch_arxiv_papers
 from paperwire.ingest.base import InputUnreadable
 from paperwire.ingest.http import RemoteError

@@ -17,24 +17,26 @@ selecting and counting: a page costs a handful of queries however large the cata
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from paperwire.accounts.model import maybe_utc
+from paperwire.accounts.schema import users
 from paperwire.catalog import listing
 from paperwire.catalog import schema as catalog_schema
 from paperwire.catalog.listing import ListOrder, ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
 from paperwire.catalog.store import Catalog
-from paperwire.community.db import now
 from paperwire.community.engagement import LocalEngagement, combine, local_engagement
-from paperwire.community.model import maybe_utc
-from paperwire.community.schema import comments, submissions, users, votes
+from paperwire.community.schema import comments, submissions, votes
 from paperwire.community.stars import star_growth
 from paperwire.config import Settings
+from paperwire.db.connections import now
 
 # The catalog order used where no score applies (and the tie order under the score).
 TRENDING_ORDER: ListOrder = "listed"
@@ -134,7 +136,7 @@ def _window(params: TrendingParams, query: ListQuery, today: dt.date) -> tuple[L
         return query, query.period.start
     start = today - dt.timedelta(days=params.window_days - 1)
     return (
-        ListQuery(Period("week", start, today), query.category, query.submitter),
+        dataclasses.replace(query, period=Period("week", start, today)),
         start,
     )
 
@@ -321,3 +323,14 @@ def trending_scores(
         )
         result[paper.id] = _breakdown(candidate, growth.get(paper.id, 0), params, moment)
     return result
+
+
+def trending_scorer(
+    catalog: Catalog, params: TrendingParams
+) -> Callable[[Sequence[Paper]], dict[str, float]]:
+    """Trending scores as the search room takes them (`Searcher(trending_scorer=...)`)."""
+
+    def score(papers: Sequence[Paper]) -> dict[str, float]:
+        return {key: value.score for key, value in trending_scores(catalog, params, papers).items()}
+
+    return score

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from paperwire.accounts.model import User
+from paperwire.accounts.security import require_role
 from paperwire.catalog.store import Catalog
-from paperwire.community.db import insert_ignoring_duplicates, now, reading, writing
-from paperwire.community.errors import NotFound
-from paperwire.community.model import User
 from paperwire.community.papers import resolve_paper_id
 from paperwire.community.schema import submissions, votes
-from paperwire.community.security import require_role
+from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
+from paperwire.errors import NotFound
 
 
 def upvote(catalog: Catalog, user: User | None, paper_id: str) -> bool:

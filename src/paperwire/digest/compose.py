@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paperwire.catalog.database import write_connection
 from paperwire.catalog.store import Catalog
 from paperwire.community.trending import TrendingParams
+from paperwire.db.engine import write_connection
 from paperwire.digest import schema
 from paperwire.digest.model import Subscriber, subscriber_from_row
 from paperwire.digest.schedule import FIRST_LOOKBACK_DAYS, Slot

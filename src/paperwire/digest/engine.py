@@ -24,10 +24,10 @@ from types import FrameType
 from typing import Any
 
 from paperwire.clock import Clock
-from paperwire.digest.messenger import Delivery, Messenger
 from paperwire.digest.outbox import Claim, Finished, OutboxRow, Outcome, Store
-from paperwire.digest.render import OutgoingMessage
-from paperwire.digest.workers import is_dead, worker_id
+from paperwire.mail.mime import OutgoingMessage
+from paperwire.mail.smtp import Delivery, Messenger
+from paperwire.process_identity import is_dead, worker_id
 
 log = logging.getLogger(__name__)
 _STOP_CHECK_SECONDS = 0.25

@@ -4,6 +4,6 @@ PAPERWIRE_SECRET_KEY, else a random key made once and kept in `data_dir/secret_k
 
 from __future__ import annotations
 
-from paperwire.community.keys import KEY_FILE, secret_key
+from paperwire.signing import KEY_FILE, secret_key
 
 __all__ = ["KEY_FILE", "secret_key"]

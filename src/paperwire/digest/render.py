@@ -20,16 +20,19 @@ import css_inline
 import jinja2
 from markupsafe import Markup, escape
 
+from paperwire.catalog.display import code_url, excerpt, short_authors
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock, SystemClock
 from paperwire.community.engagement import engagement_for
 from paperwire.config import Settings
-from paperwire.digest import mime, tokens
+from paperwire.digest import tokens
 from paperwire.digest.model import Subscriber
 from paperwire.digest.outbox import OutboxRow
 from paperwire.digest.schedule import WEEKDAYS
-from paperwire.web.present import code_url, excerpt, paper_url, short_authors
+from paperwire.mail import mime
+from paperwire.mail.mime import OutgoingMessage
+from paperwire.urls import configured_base, paper_url
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = (TEMPLATES / "digest.css").read_text(encoding="utf-8")
@@ -77,21 +80,6 @@ class PartView:
     blocks: list[Any]  # Markup for HTML, str for text
 
 
-@dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    row_id: int
-    message_id: str
-    sender: str  # envelope sender
-    recipient: str
-    data: bytes
-    eight_bit: bool = False  # parts in 8bit: send with BODY=8BITMIME
-
-
-def base_url(settings: Settings) -> str:
-    """Absolute links in mails need the public URL (PAPERWIRE_BASE_URL)."""
-    return (settings.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-
-
 def _environment(autoescape: bool) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -111,7 +99,7 @@ class Renderer:
         self.catalog = catalog
         self.key = key
         self.clock = clock or catalog.clock or SystemClock()
-        self.base_url = base_url(settings)
+        self.base_url = configured_base(settings)
         self.site_label = urlsplit(self.base_url).netloc or self.base_url
         self.domain = (urlsplit(self.base_url).hostname or "paperwire.invalid").lower()
         self.sender = mime.parse_from(settings.smtp_from)
@@ -213,7 +201,7 @@ class Renderer:
         return PaperFacts(
             id=paper.id,
             title=mime.one_line(paper.title, 500),
-            url=self.base_url + paper_url(paper.id),
+            url=paper_url(self.base_url, paper.id),
             authors=short_authors(paper.authors),
             excerpt=excerpt(paper.abstract, EXCERPT_CHARS),
             upvotes=upvotes,

@@ -1,10 +1,10 @@
-"""The digest tables, registered on the catalog's metadata (migration 0004 creates them)."""
+"""The digest tables, registered on the shared metadata (migration 0004 creates them)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from paperwire.catalog.schema import metadata
+from paperwire.db.metadata import metadata
 
 # Who gets mail. `email_key` (lowercased) is what makes an address unique; `user_id` links a
 # subscription made from an account (no foreign key: accounts live in the community tables).
@@ -123,24 +123,6 @@ ratings = sa.Table(
     sa.Column("user_id", sa.BigInteger, nullable=True),
     sa.Column("rating", sa.SmallInteger, nullable=False),  # +1 or -1
     sa.Column("rated_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# Scheduled jobs of `paperwire worker`: one row per (job, due slot), inserted by whichever
-# worker gets there first, so no job runs twice for the same slot.
-jobs = sa.Table(
-    "scheduled_jobs",
-    metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("slot", sa.String(40), primary_key=True),
-    sa.Column("state", sa.String(16), nullable=False),  # running | done | failed
-    sa.Column("claimed_by", sa.String(160), nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    # A running job's claim lapses then (its worker died); a failed one may be retried then.
-    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("result", sa.JSON, nullable=True),
-    sa.Column("error", sa.Text, nullable=True),
 )
 
 # counters row (catalog.schema.counters) holding the next free send slot, in microseconds

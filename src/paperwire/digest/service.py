@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
-from paperwire.community.trending import TrendingParams
+from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.config import Settings
 from paperwire.digest.compose import Composer, ComposeReport
 from paperwire.digest.engine import Engine, SendPolicy, SendReport
-from paperwire.digest.keys import secret_key
-from paperwire.digest.messenger import FileMessenger, Messenger, SmtpConfig, SmtpMessenger
 from paperwire.digest.model import Preferences, Subscriber, normalise_email
 from paperwire.digest.outbox import OutboxRow, SqlStore
 from paperwire.digest.render import Renderer
 from paperwire.digest.subscriptions import Subscriptions
 from paperwire.digest.tokens import new_link_key
+from paperwire.mail.smtp import FileMessenger, Messenger, SmtpConfig, SmtpMessenger
+from paperwire.signing import secret_key
 
 if TYPE_CHECKING:
     from paperwire.search.searcher import Searcher
@@ -37,7 +37,11 @@ def open_searcher(catalog: Catalog, settings: Settings) -> Searcher | None:
     from paperwire.search.handle import SearcherHandle, SearchUnavailable
 
     try:
-        return SearcherHandle(catalog, settings, semantic=settings.semantic_search).get()
+        scorer = trending_scorer(catalog, TrendingParams.from_settings(settings))
+        handle = SearcherHandle(
+            catalog, settings, semantic=settings.semantic_search, trending_scorer=scorer
+        )
+        return handle.get()
     except SearchUnavailable:
         return None
 

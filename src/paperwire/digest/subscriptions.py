@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from paperwire.catalog.database import write_connection
 from paperwire.catalog.store import Catalog
+from paperwire.db.engine import write_connection
 from paperwire.digest import schema, tokens
 from paperwire.digest.model import (
     Preferences,

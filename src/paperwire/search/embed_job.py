@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from paperwire.catalog import schema
-from paperwire.catalog.database import write_connection
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog, next_counter
+from paperwire.db.engine import write_connection
 from paperwire.search.embedder import Embedder, paper_text
 from paperwire.search.vector_store import encode, paper_vectors, read_stored, upsert_statement
 

@@ -8,10 +8,9 @@ import time
 from dataclasses import dataclass, field
 
 from paperwire.catalog.store import Catalog
-from paperwire.community.trending import TrendingParams
 from paperwire.config import Settings
 from paperwire.search.indexes import index_root, open_searcher
-from paperwire.search.searcher import Searcher
+from paperwire.search.searcher import Searcher, TrendingScorer
 
 # A search reloads the index readers at most this often, to see what a writer committed.
 RELOAD_INTERVAL_SECONDS = 2.0
@@ -29,16 +28,19 @@ class SearcherHandle:
     catalog: Catalog
     settings: Settings
     semantic: bool = True
+    # For sort="trending": the community room's score (community/trending.py), passed in.
+    trending_scorer: TrendingScorer | None = None
     _searcher: Searcher | None = None
     _reloaded_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _open(self, semantic: bool) -> Searcher:
-        searcher = open_searcher(
-            self.catalog, index_root(self.settings.data_dir), semantic=semantic
+        return open_searcher(
+            self.catalog,
+            index_root(self.settings.data_dir),
+            semantic=semantic,
+            trending_scorer=self.trending_scorer,
         )
-        searcher.trending_params = TrendingParams.from_settings(self.settings)
-        return searcher
 
     def get(self) -> Searcher:
         with self._lock:

@@ -17,7 +17,7 @@ from pathlib import Path
 from paperwire.catalog.store import Catalog
 from paperwire.search.index_dir import IndexLockedError
 from paperwire.search.keyword import KeywordIndex
-from paperwire.search.searcher import Searcher
+from paperwire.search.searcher import Searcher, TrendingScorer
 
 ProgressCallback = Callable[[int], None]
 
@@ -98,18 +98,24 @@ def update_indexes(catalog: Catalog, root: Path, *, rebuild: bool = False) -> In
     return report
 
 
-def open_searcher(catalog: Catalog, root: Path, *, semantic: bool = True) -> Searcher:
+def open_searcher(
+    catalog: Catalog,
+    root: Path,
+    *,
+    semantic: bool = True,
+    trending_scorer: TrendingScorer | None = None,
+) -> Searcher:
     """A read-only Searcher; semantic search joins in once vectors have been indexed.
 
     Raises FileNotFoundError (with the command to run) when there is no keyword index yet.
     """
     keyword = KeywordIndex.open_reader(root / "keyword")
     if not semantic or not (root / "vectors").exists():
-        return Searcher(catalog, keyword)
+        return Searcher(catalog, keyword, trending_scorer=trending_scorer)
     from paperwire.search.embedder import MiniLmEmbedder
     from paperwire.search.vectors import VectorIndex
 
     vectors = VectorIndex.open_readonly(root / "vectors")
     if len(vectors) == 0:
-        return Searcher(catalog, keyword)
-    return Searcher(catalog, keyword, vectors, MiniLmEmbedder())
+        return Searcher(catalog, keyword, trending_scorer=trending_scorer)
+    return Searcher(catalog, keyword, vectors, MiniLmEmbedder(), trending_scorer=trending_scorer)

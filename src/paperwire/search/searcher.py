@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
@@ -24,8 +24,9 @@ from paperwire.search.keyword import Highlights, KeywordIndex
 from paperwire.search.query import ParsedQuery, QueryError, parse_query
 from paperwire.search.vectors import VectorIndex
 
-if TYPE_CHECKING:
-    from paperwire.community.trending import TrendingParams
+# Scores papers for sort="trending" (higher first): the community room's trending score,
+# handed in by whoever opens the searcher (search knows nothing of votes).
+TrendingScorer = Callable[[Sequence[Paper]], Mapping[str, float]]
 
 Mode = Literal["hybrid", "keyword", "semantic"]
 Sort = Literal["relevance", "date", "trending"]
@@ -64,6 +65,8 @@ class Searcher:
         keyword: KeywordIndex,
         vectors: VectorIndex | None = None,
         embedder: Embedder | None = None,
+        *,
+        trending_scorer: TrendingScorer | None = None,
     ) -> None:
         self.catalog = catalog
         self.keyword = keyword
@@ -71,8 +74,7 @@ class Searcher:
         self.embedder = embedder
         self._query_vectors: dict[str, Any] = {}
         self._query_lock = threading.Lock()
-        # Set by the web layer from settings; None: the documented defaults.
-        self.trending_params: TrendingParams | None = None
+        self.trending_scorer = trending_scorer
 
     def _query_vector(self, text: str) -> Any:
         """The query's embedding; the same query (page 2, the API, the feed) embeds once."""
@@ -90,15 +92,11 @@ class Searcher:
     def _by_trending(
         self, ranked: list[tuple[str, float]], papers: dict[str, Paper]
     ) -> list[tuple[str, float]]:
-        """The matches in trending order (community/trending.py), relevance breaking ties."""
-        from paperwire.community.trending import TrendingParams, trending_scores
-
-        scores = trending_scores(
-            self.catalog,
-            self.trending_params or TrendingParams(),
-            [papers[paper_id] for paper_id, _ in ranked],
-        )
-        return sorted(ranked, key=lambda item: -scores[item[0]].score)
+        """The matches in trending order (the scorer handed in), relevance breaking ties."""
+        if self.trending_scorer is None:
+            raise ValueError("sort='trending' needs a searcher opened with a trending scorer")
+        scores = self.trending_scorer([papers[paper_id] for paper_id, _ in ranked])
+        return sorted(ranked, key=lambda item: -scores[item[0]])
 
     @property
     def semantic_available(self) -> bool:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paperwire.catalog.schema import metadata
+from paperwire.db.metadata import metadata
 
 # Kept free of the model's imports (onnxruntime...): catalog.schema imports this module.
 Vectors = npt.NDArray[np.float32]

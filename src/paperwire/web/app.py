@@ -14,23 +14,21 @@ from fastapi.staticfiles import StaticFiles
 from paperwire import __version__
 from paperwire.catalog.changes import ChangeWatcher
 from paperwire.catalog.store import Catalog
+from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.config import Settings, load_settings
-from paperwire.web import (
-    account_routes,
-    admin_routes,
-    api_account,
-    api_community,
-    api_v1,
-    community_routes,
-    digest_routes,
-    errors,
-    feeds,
-    hf_api,
-    pages,
-)
+from paperwire.web import errors, feeds
+from paperwire.web.api import account as api_account
+from paperwire.web.api import community as api_community
+from paperwire.web.api import papers as api_v1
 from paperwire.web.auth import csrf_protect
-from paperwire.web.cache import CacheMiddleware
 from paperwire.web.context import SearcherHandle, WebContext
+from paperwire.web.hf import routes as hf_api
+from paperwire.web.middleware.cache import CacheMiddleware
+from paperwire.web.pages import account as account_routes
+from paperwire.web.pages import admin as admin_routes
+from paperwire.web.pages import community as community_routes
+from paperwire.web.pages import digest as digest_routes
+from paperwire.web.pages import papers as pages
 
 STATIC_DIR = Path(__file__).with_name("static")
 # Pages load nothing from elsewhere and run no inline script. Inline *styles* stay allowed:
@@ -84,7 +82,12 @@ def create_app(
     app.state.web = WebContext(
         settings=settings,
         catalog=store,
-        searcher=SearcherHandle(store, settings, semantic=semantic),
+        searcher=SearcherHandle(
+            store,
+            settings,
+            semantic=semantic,
+            trending_scorer=trending_scorer(store, TrendingParams.from_settings(settings)),
+        ),
     )
 
     @app.middleware("http")

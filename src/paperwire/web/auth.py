@@ -25,10 +25,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from paperwire.community import auth as community_auth
-from paperwire.community import security
-from paperwire.community.errors import Forbidden
-from paperwire.community.model import Role, User
+from paperwire.accounts import auth as community_auth
+from paperwire.accounts import security
+from paperwire.accounts.model import Role, User
+from paperwire.errors import Forbidden
 from paperwire.web.context import WebContext, web_context
 
 SESSION_COOKIE = "pw_session"

@@ -5,6 +5,7 @@ trending lists.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -12,6 +13,8 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from paperwire.accounts.model import User
+from paperwire.accounts.security import safe_next
 from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.listing import ListQuery
 from paperwire.catalog.model import Paper
@@ -19,11 +22,9 @@ from paperwire.catalog.periods import Period
 from paperwire.catalog.store import Catalog
 from paperwire.community import collections as community_collections
 from paperwire.community import votes
-from paperwire.community.errors import CommunityError, TooMany
-from paperwire.community.model import User
-from paperwire.community.security import safe_next
 from paperwire.community.trending import TrendingPage, TrendingParams, trending_page
 from paperwire.config import Settings
+from paperwire.errors import CommunityError, TooMany
 from paperwire.web import present
 from paperwire.web.auth import Viewer, csrf_token_for, viewer
 from paperwire.web.context import WebContext
@@ -136,5 +137,5 @@ def trending_list(
         window = trending_window(web.catalog, params)
         if window is None:
             return TrendingPage()
-        query = ListQuery(window, query.category, query.submitter)
+        query = dataclasses.replace(query, period=window)
     return trending_page(web.catalog, params, query, limit=limit, offset=offset)

@@ -31,8 +31,9 @@ from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Sort
-from paperwire.web.api_models import paper_url, site_base
-from paperwire.web.api_v1 import CATEGORY, Filters, bad_request, open_searcher
+from paperwire.urls import paper_url
+from paperwire.web.api.models import site_base
+from paperwire.web.api.papers import CATEGORY, Filters, bad_request, open_searcher
 from paperwire.web.community_view import trending_list, trending_params
 from paperwire.web.context import WebContext, web_context
 

@@ -12,19 +12,18 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from paperwire.accounts.model import User
+from paperwire.catalog.display import code_url, excerpt
 from paperwire.catalog.links import safe_http_url
 from paperwire.catalog.model import Paper
 from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
 from paperwire.community.engagement import Engagement
-from paperwire.community.model import User
 from paperwire.community.trending import Breakdown
 
-AUTHORS_SHOWN = 3
-EXCERPT_CHARS = 320
 # Opening delimiters KaTeX's auto-render looks for (math.js); pages without any skip KaTeX.
 _TEX = re.compile(r"\$|\\\(|\\\[")
 _LINK_LABELS = {
@@ -36,35 +35,9 @@ _LINK_LABELS = {
 }
 
 
-def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
-    """ "A, B, C et al. (+5)"; a list only one longer than `shown` is given whole."""
-    if len(authors) <= shown + 1:
-        return ", ".join(authors)
-    return f"{', '.join(authors[:shown])} et al. (+{len(authors) - shown})"
-
-
-def excerpt(text: str, max_chars: int = EXCERPT_CHARS) -> str:
-    """The start of an abstract, cut at a word, never inside inline math ($...$)."""
-    flat = " ".join(text.split())
-    if len(flat) <= max_chars:
-        return flat
-    cut = flat[:max_chars]
-    space = cut.rfind(" ")
-    if space > max_chars // 2:
-        cut = cut[:space]
-    if cut.count("$") % 2:  # an unclosed $: KaTeX would show half a formula as text
-        cut = cut[: cut.rfind("$")]
-    return cut.rstrip(" ,;:.") + "…"
-
-
 def has_tex(texts: Iterable[str]) -> bool:
     """Whether any text may hold TeX that KaTeX should render."""
     return any(_TEX.search(text) for text in texts)
-
-
-def paper_url(paper_id: str) -> str:
-    """The paper page's path. Old-style arXiv ids keep their slash (/papers/hep-th/9901001)."""
-    return "/papers/" + quote(paper_id, safe="/")
 
 
 def day_label(day: dt.date | None) -> str:
@@ -97,14 +70,6 @@ def paper_links(paper: Paper) -> list[LinkView]:
             if safe is not None:
                 views.append(LinkView(kind, label, safe))
     return views
-
-
-def code_url(paper: Paper) -> str | None:
-    for url in paper.links_of("code"):
-        safe = safe_http_url(url)
-        if safe is not None:
-            return safe
-    return None
 
 
 def repo_label(url: str) -> str:

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from paperwire import __version__
+from paperwire.catalog.display import excerpt, short_authors
+from paperwire.urls import paper_path
 from paperwire.web import present
 from paperwire.web.auth import Viewer, csrf_token_for, viewer
 
@@ -19,12 +21,12 @@ _env = TEMPLATES.env
 _env.trim_blocks = True
 _env.lstrip_blocks = True
 _env.filters.update(
-    short_authors=present.short_authors,
-    excerpt=present.excerpt,
+    short_authors=short_authors,
+    excerpt=excerpt,
     highlight=present.highlight,
     highlight_title=present.highlight_title,
     highlight_snippet=present.highlight_snippet,
-    paper_url=present.paper_url,
+    paper_url=paper_path,
     day=present.day_label,
     compact=present.compact_number,
     repo_label=present.repo_label,

@@ -17,18 +17,19 @@ import argon2
 import httpx
 import pytest
 
+from paperwire.accounts import passwords, sessions
+from paperwire.accounts import users as accounts
+from paperwire.accounts.model import User
+from paperwire.accounts.security import csrf_token
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
-from paperwire.community import accounts, passwords, sessions
-from paperwire.community.model import User
-from paperwire.community.security import csrf_token
 from paperwire.config import Settings
 from paperwire.demo import load_demo
 from paperwire.search.indexes import index_root, update_keyword_index
 from paperwire.web.app import create_app
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.community.mailserver import Mailbox, link_token
-from tests.servers import free_port, running
+from tests.support.mailserver import Mailbox, link_token
+from tests.support.servers import free_port, running
 from tests.web.conftest import Site
 
 PASSWORD = "correct horse battery staple"

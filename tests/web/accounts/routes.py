@@ -19,9 +19,10 @@ from fastapi import params
 from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel
 
+from paperwire.accounts import tokens
+from paperwire.accounts.model import User
 from paperwire.clock import FakeClock
-from paperwire.community import collections, comments, tokens
-from paperwire.community.model import User
+from paperwire.community import collections, comments
 from paperwire.web.app import create_app
 from paperwire.web.auth import CSRF_EXEMPT_PREFIXES, Access, RouteAccess, api_routes, route_table
 from tests.web.accounts.kit import make_user

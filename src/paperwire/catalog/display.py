@@ -1,0 +1,41 @@
+"""How a paper reads in brief, wherever it is shown (pages, feeds, mails): a short author
+list, an excerpt of the abstract, its code link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from paperwire.catalog.links import safe_http_url
+from paperwire.catalog.model import Paper
+
+AUTHORS_SHOWN = 3
+EXCERPT_CHARS = 320
+
+
+def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
+    """ "A, B, C et al. (+5)"; a list only one longer than `shown` is given whole."""
+    if len(authors) <= shown + 1:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:shown])} et al. (+{len(authors) - shown})"
+
+
+def excerpt(text: str, max_chars: int = EXCERPT_CHARS) -> str:
+    """The start of an abstract, cut at a word, never inside inline math ($...$)."""
+    flat = " ".join(text.split())
+    if len(flat) <= max_chars:
+        return flat
+    cut = flat[:max_chars]
+    space = cut.rfind(" ")
+    if space > max_chars // 2:
+        cut = cut[:space]
+    if cut.count("$") % 2:  # an unclosed $: KaTeX would show half a formula as text
+        cut = cut[: cut.rfind("$")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def code_url(paper: Paper) -> str | None:
+    for url in paper.links_of("code"):
+        safe = safe_http_url(url)
+        if safe is not None:
+            return safe
+    return None

@@ -1,0 +1,191 @@
+"""`paperwire embed | index | search | similar`: thin shells over paperwire.search."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, cast
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from paperwire.catalog.store import Catalog
+from paperwire.cli.common import State, err, out, progress_display, state_of
+from paperwire.community.trending import TrendingParams, trending_scorer
+from paperwire.search.filters import SearchFilters
+from paperwire.search.indexes import (
+    index_root,
+    open_searcher,
+    update_indexes,
+    update_keyword_index,
+)
+from paperwire.search.query import QueryError
+from paperwire.search.searcher import MODES, SORTS, Mode, SearchResult, Sort
+
+index_app = typer.Typer(help="Build and update the search indexes.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(embed)
+    app.command()(search)
+    app.command()(similar)
+    app.add_typer(index_app, name="index")
+
+
+def embed(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N papers.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Embed new and changed papers (resumable), then update the vector index."""
+    from paperwire.search.embed_job import count_pending, embed_pending
+    from paperwire.search.embedder import MiniLmEmbedder
+
+    state = state_of(ctx)
+    catalog = state.open_catalog()
+    embedder = MiniLmEmbedder()
+    pending = count_pending(catalog, embedder.model_id)
+    with progress_display() as progress:
+        task = progress.add_task("embed", total=min(pending, limit) if limit else pending)
+        report = embed_pending(
+            catalog, embedder, limit=limit, on_progress=lambda n: progress.advance(task, n)
+        )
+    indexed = update_indexes(catalog, index_root(state.settings.data_dir))
+    _warn_skipped(indexed.skipped)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict() | {"index": indexed.as_dict()}))
+    else:
+        out.print(
+            f"{report.embedded} embedded, {report.refreshed} unchanged text, "
+            f"{indexed.vector_papers} vectors indexed",
+            highlight=False,
+        )
+
+
+@index_app.command("rebuild")
+def index_rebuild(ctx: typer.Context) -> None:
+    """Rebuild both indexes from the catalog and the stored vectors (swapped in whole)."""
+    state = state_of(ctx)
+    report = update_indexes(state.open_catalog(), index_root(state.settings.data_dir), rebuild=True)
+    _warn_skipped(report.skipped)
+    out.print(
+        f"keyword index: {report.keyword_papers} papers; vector index: {report.vector_papers}",
+        highlight=False,
+    )
+    if report.skipped:
+        raise typer.Exit(1)
+
+
+@index_app.command("update")
+def index_update(ctx: typer.Context) -> None:
+    """Apply catalog changes since the last update to both indexes."""
+    state = state_of(ctx)
+    report = update_indexes(state.open_catalog(), index_root(state.settings.data_dir))
+    _warn_skipped(report.skipped)
+    out.print(
+        f"keyword index: {report.keyword_papers} changes; vector index: {report.vector_papers}",
+        highlight=False,
+    )
+
+
+def refresh_keyword_index(state: State, catalog: Catalog) -> None:
+    """After an ingest: new and changed papers become findable by keyword at once.
+
+    (Vectors follow with `paperwire embed`, which can take long on a big catalog.)
+    """
+    report = update_keyword_index(catalog, index_root(state.settings.data_dir))
+    _warn_skipped(report.skipped)
+
+
+def _warn_skipped(skipped: list[str]) -> None:
+    for reason in skipped:
+        err.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words, "phrases", prefix*, author:, cat:, id:.')],
+    mode: Annotated[str, typer.Option("--mode", help=f"One of {', '.join(MODES)}.")] = "hybrid",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="How many.")] = 10,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="Only these categories (cs.CV, cs).")
+    ] = None,
+    submitted: Annotated[
+        str | None, typer.Option("--submitted", help="Date range, e.g. 2024-01..2024-03.")
+    ] = None,
+    listed: Annotated[str | None, typer.Option("--listed", help="Listed-on range.")] = None,
+    has_code: Annotated[
+        bool | None, typer.Option("--has-code/--no-code", help="Only with / without code.")
+    ] = None,
+    min_upvotes: Annotated[int | None, typer.Option("--min-upvotes", min=0)] = None,
+    sort: Annotated[str, typer.Option("--sort", help=f"One of {', '.join(SORTS)}.")] = "relevance",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the catalog by keyword, by meaning, or both (hybrid)."""
+    state = state_of(ctx)
+    try:
+        filters = SearchFilters.parse(
+            submitted=submitted,
+            listed_on=listed,
+            categories=category,
+            has_code=has_code,
+            min_upvotes=min_upvotes,
+        )
+        catalog = state.open_catalog()
+        scorer = trending_scorer(catalog, TrendingParams.from_settings(state.settings))
+        searcher = open_searcher(
+            catalog, index_root(state.settings.data_dir), trending_scorer=scorer
+        )
+        results = searcher.search(
+            query,
+            mode=cast(Mode, mode),
+            limit=limit,
+            filters=filters,
+            sort=cast(Sort, sort),
+        )
+    except QueryError as error:
+        raise typer.BadParameter(str(error)) from None
+    except FileNotFoundError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(1) from None
+    _print_results(results, as_json)
+
+
+def similar(
+    ctx: typer.Context,
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or slug.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Papers nearest in meaning to a paper (needs `paperwire embed` first)."""
+    from paperwire.catalog.ids import parse_arxiv_id
+
+    state = state_of(ctx)
+    parsed = parse_arxiv_id(paper_id)
+    try:
+        searcher = open_searcher(state.open_catalog(), index_root(state.settings.data_dir))
+        results = searcher.similar(parsed[0] if parsed else paper_id, limit=limit)
+    except KeyError:
+        err.print(f"no paper {escape(repr(paper_id))} in the catalog")
+        raise typer.Exit(1) from None
+    except FileNotFoundError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(1) from None
+    if not searcher.semantic_available:
+        err.print("no vectors yet: run `paperwire embed`")
+        raise typer.Exit(1)
+    _print_results(results, as_json)
+
+
+def _print_results(results: list[SearchResult], as_json: bool) -> None:
+    if as_json:
+        payload: list[dict[str, Any]] = [
+            {"id": r.id, "title": r.title, "score": r.score, "highlights": r.highlights}
+            for r in results
+        ]
+        out.print_json(json.dumps(payload))
+        return
+    table = Table("id", "title", "score")
+    for result in results:
+        table.add_row(escape(result.id), escape(result.title), f"{result.score:.4f}")
+    out.print(table)

@@ -1,0 +1,199 @@
+"""What the community's JSON API (api_community.py and its parts) takes and answers: its
+models, the errors each route documents, and the bearer scheme behind the "Authorize"
+button of /docs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import Depends
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
+
+from paperwire.community import collections as community_collections
+from paperwire.community import comments as community_comments
+from paperwire.web.api.models import ErrorOut, PaperOut
+from paperwire.web.community_view import MAX_ROW_ID
+
+# Shown in the OpenAPI docs (the "Authorize" button); requires(...) does the checking.
+BEARER = Depends(
+    HTTPBearer(
+        auto_error=False,
+        description="An API token (`pw_...`). Browsers use their session cookie and send "
+        "the page's CSRF token in the X-CSRF-Token header instead.",
+    )
+)
+MAX_LIMIT = 100
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def error_responses(*statuses: int) -> Responses:
+    """The OpenAPI description of the error answers a route can give."""
+    meaning = {
+        400: "The input breaks a rule (the message says which).",
+        401: "Not signed in.",
+        403: "Not allowed (another's comment, a role, an unconfirmed email).",
+        404: "No such paper, comment or collection (or a private one).",
+        409: "Taken already (a collection name).",
+        429: "A limit was reached; Retry-After says when to try again.",
+    }
+    return {status: {"model": ErrorOut, "description": meaning[status]} for status in statuses}
+
+
+class UpvoteOut(BaseModel):
+    paper_id: str
+    upvoted: bool = Field(description="Whether the caller upvotes the paper now.")
+    upvotes: int = Field(description="All upvotes (this site's and Hugging Face's).")
+
+
+class SubmissionIn(BaseModel):
+    id: str = Field(
+        max_length=300,
+        description="An arXiv id, or an arxiv.org abs/pdf or huggingface.co/papers URL.",
+        examples=["2403.01234"],
+    )
+
+
+class SubmissionOut(BaseModel):
+    id: int
+    paper_id: str
+    submitted_by: str
+    status: Literal["pending", "listed", "rejected"] = Field(
+        description="pending: arXiv could not be reached yet, retried by the worker; "
+        "listed: on the daily page; rejected: see reason."
+    )
+    reason: str | None
+    attempts: int
+    created_at: dt.datetime
+    listed_at: dt.datetime | None
+
+
+class SubmissionResultOut(BaseModel):
+    outcome: Literal["listed", "pending", "duplicate"] = Field(
+        description="duplicate: submitted or listed before, so it counted as your upvote."
+    )
+    paper_id: str
+    submission: SubmissionOut | None
+    paper: PaperOut | None = Field(description="The paper, once it is in the catalog.")
+
+
+class SubmissionList(BaseModel):
+    items: list[SubmissionOut]
+
+
+class CommentOut(BaseModel):
+    id: int
+    paper_id: str
+    parent_id: int | None
+    depth: int
+    author: str | None = Field(description="null for a deleted or hidden comment.")
+    state: Literal["visible", "deleted", "hidden"]
+    html: str = Field(description="The body as sanitised HTML (empty for a placeholder).")
+    placeholder: str | None = Field(description="What stands in for a deleted or hidden body.")
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    replies: list[CommentOut] = Field(default_factory=list)
+
+
+class CommentThread(BaseModel):
+    paper_id: str
+    num_comments: int = Field(description="Visible comments here plus Hugging Face's count.")
+    comments: list[CommentOut] = Field(description="This site's comments, as a tree.")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(
+        max_length=community_comments.MAX_BODY * 2,
+        description="Markdown: emphasis, strong, code, http(s) links, lists, quotes.",
+    )
+    parent_id: int | None = Field(
+        None, ge=1, le=MAX_ROW_ID, description="The comment this replies to."
+    )
+
+
+class CommentEdit(BaseModel):
+    body: str = Field(max_length=community_comments.MAX_BODY * 2)
+
+
+class HiddenIn(BaseModel):
+    hidden: bool
+
+
+class CollectionIn(BaseModel):
+    name: str = Field(max_length=community_collections.NAME_MAX * 2)
+    description: str = Field("", max_length=community_collections.DESCRIPTION_MAX * 2)
+    public: bool = False
+
+
+class CollectionPatch(BaseModel):
+    name: str | None = Field(None, max_length=community_collections.NAME_MAX * 2)
+    description: str | None = Field(None, max_length=community_collections.DESCRIPTION_MAX * 2)
+    public: bool | None = None
+
+
+class ExportLinks(BaseModel):
+    jsonl: str
+    bibtex: str
+
+
+class CollectionOut(BaseModel):
+    id: int
+    owner: str
+    name: str
+    slug: str
+    description: str
+    public: bool
+    item_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    url: str
+    exports: ExportLinks
+
+
+class CollectionList(BaseModel):
+    items: list[CollectionOut]
+
+
+class CollectionDetail(BaseModel):
+    collection: CollectionOut
+    papers: list[PaperOut] = Field(description="Most recently added first.")
+    limit: int
+    offset: int
+
+
+class ItemIn(BaseModel):
+    paper_id: str = Field(max_length=300)
+
+
+class ItemOut(BaseModel):
+    collection_id: int
+    paper_id: str
+    changed: bool = Field(description="False when it was there (added) or absent (removed).")
+
+
+class BreakdownOut(BaseModel):
+    upvotes: int
+    comments: int
+    stars_gained: int
+    submitted_here: bool
+    age_hours: float
+    score: float
+
+
+class TrendingItem(BaseModel):
+    paper: PaperOut
+    trending: BreakdownOut
+
+
+class TrendingOut(BaseModel):
+    items: list[TrendingItem]
+    total: int
+    limit: int
+    offset: int
+    window_start: dt.date | None
+    window_end: dt.date | None
+    gravity: float
+    comment_weight: float

@@ -1,0 +1,64 @@
+"""The community API's trending list: /api/v1/trending, each paper with what its score is
+made of. Included by api_community.py. Public: the same answer for every visitor.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from paperwire.catalog.listing import ListQuery
+from paperwire.community.trending import Breakdown
+from paperwire.web.api.community_models import MAX_LIMIT, BreakdownOut, TrendingItem, TrendingOut
+from paperwire.web.api.models import json_response, site_base
+from paperwire.web.api.papers import papers_out
+from paperwire.web.community_view import trending_list, trending_params, trending_window
+from paperwire.web.context import WebContext, web_context
+
+router = APIRouter()
+Context = Annotated[WebContext, Depends(web_context)]
+
+
+def _breakdown_out(breakdown: Breakdown) -> BreakdownOut:
+    return BreakdownOut(
+        upvotes=breakdown.upvotes,
+        comments=breakdown.comments,
+        stars_gained=breakdown.stars_gained,
+        submitted_here=breakdown.submitted_here,
+        age_hours=breakdown.age_hours,
+        score=breakdown.score,
+    )
+
+
+@router.get("/api/v1/trending", summary="Trending papers, with why", response_model=TrendingOut)
+def trending(
+    request: Request,
+    web: Context,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """The papers of the trending window (the latest listing days), highest score first,
+    each with what its score is made of (docs/trending.md). The same order as /trending,
+    /feeds/trending and /api/v1/papers?order=trending."""
+    params = trending_params(web.settings)
+    window = trending_window(web.catalog, params)
+    ranked = trending_list(web, ListQuery(period=window), limit=limit, offset=offset)
+    base = site_base(request, web.settings)
+    papers = papers_out(web.catalog, ranked.papers, base)
+    return json_response(
+        TrendingOut(
+            items=[
+                TrendingItem(paper=out, trending=_breakdown_out(ranked.breakdowns[out.id]))
+                for out in papers
+            ],
+            total=ranked.total,
+            limit=limit,
+            offset=offset,
+            window_start=window.start if window else None,
+            window_end=window.end if window else None,
+            gravity=params.gravity,
+            comment_weight=params.comment_weight,
+        )
+    )

@@ -1,0 +1,512 @@
+"""Account pages: sign up, confirm the address, log in and out, reset a password, a
+person's public profile, and one's own settings.
+
+Thin over community/auth.py and friends: parse the form, call the library, render.
+- Nothing changes on GET. Mailed links (/account/verify, /account/reset) open a page whose
+  button POSTs: mail scanners follow links, only people press buttons.
+- Every form carries a CSRF token (web/auth.py checks it); pages for anonymous visitors bind
+  it to the pre-session cookie, which also keeps them out of the response cache.
+- No page tells a stranger whether an account exists: sign-up and reset requests answer
+  the same whatever the address, and their mail goes out after the response is sent, so
+  they also take the same time (login costs one password hash either way: community/auth).
+- The client address for login throttling is `request.client.host`: the TCP peer, which
+  uvicorn rewrites from X-Forwarded-For only when the peer is in FORWARDED_ALLOW_IPS (its
+  default: 127.0.0.1 and ::1, a reverse proxy on the same machine). paperwire has no setting
+  of its own to trust forwarded headers (docs/community.md, "Routes and roles").
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from paperwire.accounts import auth as community_auth
+from paperwire.accounts import passwords, sessions, tokens
+from paperwire.accounts import users as accounts
+from paperwire.accounts.model import User
+from paperwire.accounts.security import safe_next
+from paperwire.community import profiles
+from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound, TooMany
+from paperwire.mail import transactional as mail
+from paperwire.signing import token_hash
+from paperwire.web.api.account import TokenId, community_http_error
+from paperwire.web.auth import (
+    SESSION_COOKIE,
+    CurrentViewer,
+    Viewer,
+    clear_session_cookie,
+    csrf_token_for,
+    requires,
+    set_pre_session_cookie,
+    set_session_cookie,
+)
+from paperwire.web.context import WebContext, web_context
+from paperwire.web.templating import TEMPLATES
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+Context = Annotated[WebContext, Depends(web_context)]
+FormText = Annotated[str, Form(max_length=accounts.EMAIL_MAX)]
+Secret = Annotated[str, Form(max_length=passwords.MAX_LENGTH + 1)]
+LongText = Annotated[str, Form(max_length=accounts.BIO_MAX * 2)]
+# Fixed messages for ?done= after a redirect: the URL never carries text to reflect.
+DONE = {
+    "profile": "Your profile is saved.",
+    "password": "Your password is changed; other browsers have been logged out.",
+    "reset": "Your new password is set and you are logged in.",
+    "verification": "A new confirmation link is on its way to your address.",
+    "token-revoked": "The token is revoked.",
+    "sessions": "Your other browsers have been logged out.",
+}
+
+
+# -- rendering -------------------------------------------------------------------------
+
+
+def _page(
+    request: Request,
+    web: WebContext,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    forms: bool = True,
+) -> Response:
+    """An account page. With `forms`: a CSRF token for them (and, for an anonymous visitor,
+    the pre-session cookie it is bound to) and no caching anywhere."""
+    if forms:
+        context = {"csrf_token": csrf_token_for(request, None, web), **context}
+    response = TEMPLATES.TemplateResponse(
+        request, f"account/{template}", context, status_code=status, headers=headers
+    )
+    pre_session = getattr(request.state, "pre_session", None)
+    if pre_session is not None:
+        set_pre_session_cookie(request, response, pre_session)
+    if forms or "cookie" in request.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _message(
+    request: Request, web: WebContext, title: str, *lines: str, status: int = 200
+) -> Response:
+    context = {"title": title, "lines": lines}
+    return _page(request, web, "message.html", context, status, forms=False)
+
+
+def _see_other(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303)
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _start_session(request: Request, web: WebContext, user: User, target: str) -> Response:
+    """A new session for `user` (a new id: never one the browser had), then `target`."""
+    session_id = sessions.create_session(
+        web.catalog, user, ip=_client_ip(request), user_agent=request.headers.get("user-agent")
+    )
+    response = _see_other(target)
+    set_session_cookie(request, response, session_id)
+    return response
+
+
+def _mail_later(web: WebContext, background: BackgroundTasks) -> community_auth.Sender:
+    """Mail after the response is sent: the answer takes as long whether a mail goes out
+    or not (no timing tells which addresses have accounts), and slow SMTP holds no page."""
+
+    def queue(message: EmailMessage) -> None:
+        background.add_task(_send_now, web, message)
+
+    return queue
+
+
+def _send_now(web: WebContext, message: EmailMessage) -> None:
+    try:
+        mail.send(web.settings, message)
+    except mail.MailNotConfigured:
+        log.warning("mail is not configured: %r was not sent", message["Subject"])
+    except mail.MailError as error:
+        log.error("%s", error)
+
+
+def _request_reset(web: WebContext, email: str) -> None:
+    community_auth.request_password_reset(
+        web.catalog, web.settings, email, send=lambda message: _send_now(web, message)
+    )
+
+
+def _signed_in(current: Viewer) -> User:
+    assert current.user is not None  # requires("user") let the request through
+    return current.user
+
+
+# -- signing up and confirming the address ------------------------------------------------
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, web: Context, current: CurrentViewer) -> Response:
+    if current.signed_in:
+        return _see_other("/")
+    return _page(request, web, "signup.html", {"title": "Sign up", "form": {}, "errors": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def sign_up(
+    request: Request,
+    web: Context,
+    background: BackgroundTasks,
+    username: FormText = "",
+    email: FormText = "",
+    password: Secret = "",
+) -> Response:
+    username, email = username.strip(), email.strip()
+    errors = _signup_errors(username, email, password)
+    if not errors:
+        try:
+            community_auth.sign_up(
+                web.catalog,
+                web.settings,
+                username=username,
+                email=email,
+                password=password,
+                send=_mail_later(web, background),
+            )
+        except passwords.WeakPassword as error:
+            errors["password"] = str(error)
+        except Conflict as error:  # the username (a taken address is never told)
+            errors["username"] = str(error)
+        except CommunityError as error:
+            errors["email"] = str(error)
+    if errors:
+        form = {"username": username, "email": email}
+        context = {"title": "Sign up", "form": form, "errors": errors}
+        return _page(request, web, "signup.html", context, status=400)
+    return _message(
+        request,
+        web,
+        "Check your inbox",
+        "If the address can get mail, a link to confirm it is on its way (it works for 3 days).",
+        "Then log in with your username or email address.",
+    )
+
+
+def _signup_errors(username: str, email: str, password: str) -> dict[str, str]:
+    """Every field's problem at once, so the form says all it needs to."""
+    errors: dict[str, str] = {}
+    for name, check in (
+        ("username", lambda: accounts.validate_username(username)),
+        ("email", lambda: accounts.normalise_email(email)),
+        ("password", lambda: passwords.check_strength(password, username=username, email=email)),
+    ):
+        try:
+            check()
+        except CommunityError as error:
+            errors[name] = str(error)
+    return errors
+
+
+@router.get("/account/verify", response_class=HTMLResponse)
+def verify_form(
+    request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    context = {"title": "Confirm your address", "token": token}
+    return _page(request, web, "verify.html", context, status=200 if token else 400)
+
+
+@router.post("/account/verify", response_class=HTMLResponse)
+def verify(
+    request: Request, web: Context, current: CurrentViewer, token: FormText = ""
+) -> Response:
+    try:
+        user = community_auth.verify_email(web.catalog, token)
+    except NotFound as error:
+        return _message(request, web, "Not confirmed", str(error), status=404)
+    next_step = "You can use everything now." if current.signed_in else "You can log in now."
+    return _message(request, web, "Address confirmed", f"Thanks, {user.username}. {next_step}")
+
+
+@router.post("/account/verify/resend", dependencies=[requires("user")])
+def resend_verification(
+    web: Context, current: CurrentViewer, background: BackgroundTasks
+) -> Response:
+    user = _signed_in(current)
+    community_auth.send_verification(
+        web.catalog, web.settings, user, send=_mail_later(web, background)
+    )
+    return _see_other("/settings?done=verification")
+
+
+# -- logging in and out ----------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    next: Annotated[str, Query(max_length=2000)] = "",
+) -> Response:
+    if current.signed_in:
+        return _see_other(safe_next(next))
+    return _login_page(request, web, login="", next_url=next)
+
+
+def _login_page(
+    request: Request,
+    web: WebContext,
+    *,
+    login: str,
+    next_url: str,
+    error: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {"title": "Log in", "login": login, "next": safe_next(next_url), "error": error}
+    return _page(request, web, "login.html", context, status, headers)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(
+    request: Request,
+    web: Context,
+    login: FormText = "",
+    password: Secret = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        done = community_auth.log_in(
+            web.catalog,
+            web.settings,
+            login=login,
+            password=password,
+            ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except CommunityError as error:
+        headers = None
+        if isinstance(error, TooMany) and error.retry_after:
+            headers = {"Retry-After": str(error.retry_after)}
+        return _login_page(
+            request,
+            web,
+            login=login,
+            next_url=next,
+            error=str(error),
+            status=error.status,
+            headers=headers,
+        )
+    # Whoever this browser was logged in as before is logged out.
+    community_auth.log_out(web.catalog, request.cookies.get(SESSION_COOKIE))
+    response = _see_other(safe_next(next))
+    set_session_cookie(request, response, done.session_id)
+    return response
+
+
+@router.post("/logout")
+def log_out(web: Context, current: CurrentViewer) -> Response:
+    community_auth.log_out(web.catalog, current.session_id)
+    response = _see_other("/")
+    clear_session_cookie(response)
+    return response
+
+
+# -- password reset --------------------------------------------------------------------
+
+
+@router.get("/account/reset", response_class=HTMLResponse)
+def reset_form(
+    request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    if not token:
+        context = {"title": "Reset your password", "errors": {}}
+        return _page(request, web, "reset_request.html", context)
+    user = sessions.peek_mail_token(web.catalog, "reset", token)  # only looks: GET spends nothing
+    if user is None:
+        return _reset_link_invalid(request, web)
+    return _new_password_page(request, web, user, token, error=None)
+
+
+def _reset_link_invalid(request: Request, web: WebContext) -> Response:
+    context = {"title": "Link not valid"}
+    return _page(request, web, "reset_invalid.html", context, status=404, forms=False)
+
+
+def _new_password_page(
+    request: Request, web: WebContext, user: User, token: str, *, error: str | None
+) -> Response:
+    context = {"title": "Choose a new password", "user": user, "token": token, "error": error}
+    return _page(request, web, "reset_password.html", context, status=400 if error else 200)
+
+
+@router.post("/account/reset", response_class=HTMLResponse)
+def reset(
+    request: Request,
+    web: Context,
+    background: BackgroundTasks,
+    email: FormText = "",
+    token: FormText = "",
+    password: Secret = "",
+) -> Response:
+    """Without a token: mail a reset link (the answer is the same for any address). With
+    the mailed token: set the new password, end every session, and log this browser in."""
+    if not token:
+        # All of it after the response: looking the address up and making a token take
+        # time only when it has an account.
+        background.add_task(_request_reset, web, email)
+        return _message(
+            request,
+            web,
+            "Check your inbox",
+            "If an account has this address, a link to choose a new password is on its way.",
+            "It works once, for an hour.",
+        )
+    try:
+        user = community_auth.reset_password(web.catalog, token, password)
+    except NotFound:
+        return _reset_link_invalid(request, web)
+    except CommunityError as error:
+        found = sessions.peek_mail_token(web.catalog, "reset", token)
+        if found is None:
+            return _reset_link_invalid(request, web)
+        return _new_password_page(request, web, found, token, error=str(error))
+    return _start_session(request, web, user, "/settings?done=reset")
+
+
+# -- profile and settings ----------------------------------------------------------------
+
+
+@router.get("/users/{username}", response_class=HTMLResponse)
+def profile_page(request: Request, web: Context, current: CurrentViewer, username: str) -> Response:
+    try:
+        found = profiles.profile(web.catalog, username, current.user)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from None
+    wanted = [item.paper_id for item in found.submissions] + found.upvoted
+    papers = {paper.id: paper for paper in web.catalog.get_many(wanted, with_sources=False)}
+    context = {
+        "title": found.user.display_name or found.user.username,
+        "profile": found,
+        "public": found.user.public(),
+        "papers": papers,
+    }
+    return _page(request, web, "profile.html", context, forms=False)
+
+
+def _settings_page(
+    request: Request,
+    web: WebContext,
+    current: Viewer,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    done: str | None = None,
+    new_token: str | None = None,
+) -> Response:
+    user = _signed_in(current)
+    this_session = token_hash(current.session_id) if current.session_id else None
+    context = {
+        "title": "Settings",
+        "user": user,
+        "form": form or {"display_name": user.display_name, "bio": user.bio},
+        "errors": errors or {},
+        "done": DONE.get(done or ""),
+        "new_token": new_token,
+        "tokens": tokens.list_tokens(web.catalog, user),
+        "sessions": sessions.list_sessions(web.catalog, user),
+        "this_session": this_session,
+    }
+    return _page(request, web, "settings.html", context, status)
+
+
+@router.get("/settings", response_class=HTMLResponse, dependencies=[requires("user")])
+def settings_page(
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    done: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    return _settings_page(request, web, current, done=done)
+
+
+@router.post("/settings/profile", response_class=HTMLResponse, dependencies=[requires("user")])
+def save_profile(
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    display_name: LongText = "",
+    bio: LongText = "",
+) -> Response:
+    changes = {"display_name": display_name, "bio": bio}
+    try:
+        accounts.update_profile(web.catalog, _signed_in(current), changes)
+    except CommunityError as error:
+        field = "display_name" if "display_name" in str(error) else "bio"
+        return _settings_page(
+            request, web, current, status=400, errors={field: str(error)}, form=changes
+        )
+    return _see_other("/settings?done=profile")
+
+
+@router.post("/settings/password", response_class=HTMLResponse, dependencies=[requires("user")])
+def change_password(
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    current_password: Secret = "",
+    new_password: Secret = "",
+) -> Response:
+    try:
+        user = community_auth.change_password(
+            web.catalog, _signed_in(current), current_password, new_password
+        )
+    except Forbidden as error:
+        errors = {"current_password": str(error)}
+        return _settings_page(request, web, current, status=400, errors=errors)
+    except CommunityError as error:
+        errors = {"new_password": str(error)}
+        return _settings_page(request, web, current, status=400, errors=errors)
+    # Every session ended, this one too: this browser carries on with a new one.
+    return _start_session(request, web, user, "/settings?done=password")
+
+
+@router.post("/settings/tokens", response_class=HTMLResponse, dependencies=[requires("user")])
+def create_token(
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    name: Annotated[str, Form(max_length=tokens.NAME_MAX * 2)] = "",
+) -> Response:
+    try:
+        secret, _ = tokens.create_token(web.catalog, _signed_in(current), name)
+    except CommunityError as error:
+        raise community_http_error(error) from None
+    # Shown in this response only (no redirect: the token must never sit in a URL).
+    return _settings_page(request, web, current, new_token=secret)
+
+
+@router.post(
+    "/settings/tokens/{token_id}/revoke",
+    response_class=HTMLResponse,
+    dependencies=[requires("user")],
+)
+def revoke_token(web: Context, current: CurrentViewer, token_id: TokenId) -> Response:
+    try:
+        tokens.revoke_token(web.catalog, _signed_in(current), token_id)
+    except CommunityError as error:
+        raise community_http_error(error) from None
+    return _see_other("/settings?done=token-revoked")
+
+
+@router.post("/settings/sessions/revoke-others", dependencies=[requires("user")])
+def revoke_other_sessions(request: Request, web: Context, current: CurrentViewer) -> Response:
+    user = _signed_in(current)
+    accounts.revoke_all_credentials(web.catalog, user.id, keep_tokens=True)
+    return _start_session(request, web, user, "/settings?done=sessions")

@@ -1,0 +1,72 @@
+"""SmtpMessenger against a real server: one connection reused, reconnecting when it drops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from paperwire.mail.mime import OutgoingMessage
+from paperwire.mail.smtp import FileMessenger, SmtpConfig, SmtpMessenger, data_block
+from tests.support.servers import free_port
+from tests.support.smtp_sink import Sink, smtp_sink
+
+
+def message(number: int) -> OutgoingMessage:
+    data = (
+        f"From: a@example.org\r\nTo: b@example.org\r\nMessage-ID: <m{number}@example.org>\r\n"
+        "Subject: hi\r\n\r\n.a line that starts with a dot\r\nbody\r\n"
+    ).encode()
+    return OutgoingMessage(
+        number, f"<m{number}@example.org>", "a@example.org", "b@example.org", data
+    )
+
+
+def test_one_connection_carries_many_messages(tmp_path: Path) -> None:
+    with smtp_sink() as (sink, port):
+        messenger = SmtpMessenger(SmtpConfig("127.0.0.1", port, "none"))
+        deliveries = [messenger.send(message(n)) for n in range(5)]
+        connection = messenger._smtp
+        messenger.send(message(5))
+        assert messenger._smtp is connection  # reused, not reopened
+        messenger.close()
+    assert [delivery.outcome for delivery in deliveries] == ["sent"] * 5
+    assert [m.message_id for m in sink.received] == [f"<m{n}@example.org>" for n in range(6)]
+    # Dot-stuffing undone by the server: the body arrives as written.
+    assert b"\r\n.a line that starts with a dot\r\n" in sink.received[0].data
+
+
+def test_a_connection_the_server_dropped_is_reopened(tmp_path: Path) -> None:
+    port = free_port()
+    first, second = Sink(), Sink()
+    controller = Controller(first, hostname="127.0.0.1", port=port)
+    controller.start()
+    messenger = SmtpMessenger(SmtpConfig("127.0.0.1", port, "none"))
+    assert messenger.send(message(1)).outcome == "sent"
+    controller.stop()  # the server goes away (restart, idle timeout)
+    controller = Controller(second, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert messenger.send(message(2)).outcome == "sent"
+    finally:
+        messenger.close()
+        controller.stop()
+    assert [m.message_id for m in second.received] == ["<m2@example.org>"]
+
+
+def test_no_server_is_a_temporary_failure() -> None:
+    delivery = SmtpMessenger(SmtpConfig("127.0.0.1", free_port(), "none", timeout=2)).send(
+        message(1)
+    )
+    assert delivery.outcome == "temporary" and "connect" in delivery.detail
+
+
+def test_data_block_stuffs_dots_and_terminates() -> None:
+    assert data_block(b"a\r\n.b\r\n..c") == b"a\r\n..b\r\n...c\r\n.\r\n"
+
+
+def test_file_messenger_writes_eml_files(tmp_path: Path) -> None:
+    delivery = FileMessenger(tmp_path / "out").send(message(7))
+    assert delivery.outcome == "sent"
+    written = Path(delivery.detail)
+    assert written.name == "m7@example.org.eml" and written.read_bytes() == message(7).data

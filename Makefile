@@ -7,7 +7,7 @@ PORT ?= 8000
 
 VENDOR := src/paperwire/web/static/vendor
 
-.PHONY: run test lint bench bench-web clean install dev static
+.PHONY: run test lint bench bench-web clean install dev static docs
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: $(VENV)/.dev-installed static $(CHROMIUM)
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+# The command reference in docs/cli.md is generated from the app (tests/cli/test_docs.py
+# fails when it is stale).
+docs: $(VENV)/.installed
+	$(BIN)/python tools/cli_docs.py
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py

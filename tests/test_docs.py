@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import typer.main
@@ -39,3 +41,44 @@ def test_every_setting_is_documented() -> None:
     # The README stays short: it names the main settings and points to the reference.
     assert "docs/config.md" in readme
     assert "PAPERWIRE_DATA_DIR" in readme and "PAPERWIRE_DATABASE_URL" in readme
+
+
+def _named_paths(text: str) -> set[str]:
+    """Source and test paths the docs name in backticks (`search/fusion.py`,
+    `src/paperwire/web/routes.py`, `tests/web/test_routes.py`)."""
+    found = set()
+    for token in re.findall(r"`([^`\s]+)`", text):
+        path = token.split(":")[0].rstrip(".,")
+        if re.fullmatch(r"[\w./-]+/[\w.-]+\.(py|html|css|js|txt)", path) or re.fullmatch(
+            r"[\w-]+\.py", path
+        ):
+            found.add(path)
+    return found
+
+
+def _exists(path: str) -> bool:
+    root = DOCS.parent
+    package = root / "src" / "paperwire"
+    candidates = [root / path, package / path, package / "web" / path]
+    if "/" not in path:  # a bare module name: somewhere in the package
+        return any(package.rglob(path))
+    return any(candidate.exists() for candidate in candidates)
+
+
+def test_paths_named_in_the_docs_exist() -> None:
+    pages = [*DOCS.glob("*.md"), DOCS.parent / "README.md"]
+    stale = sorted(
+        f"{page.name}: {path}"
+        for page in pages
+        for path in _named_paths(page.read_text())
+        if not _exists(path)
+    )
+    assert stale == []
+
+
+def test_the_architecture_names_every_room() -> None:
+    config = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    rooms = {room.strip() for layer in contract["layers"] for room in re.split("[|:]", layer)}
+    text = (DOCS / "architecture.md").read_text()
+    assert sorted(room for room in rooms if f"`{room}" not in text) == []

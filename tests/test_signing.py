@@ -55,3 +55,64 @@ def test_signed_values_expire_and_resist_tampering() -> None:
     forged = token.replace("user-42", "user-43")
     assert keys.unsign(key, "unsubscribe", forged, start) is None
     assert keys.unsign(key, "unsubscribe", "garbage", start) is None
+    assert keys.unsign(key, "unsubscribe", "", start) is None
+    assert keys.unsign(key, "unsubscribe", "\udc80.1.x", start) is None
+
+
+def test_the_expiry_is_signed_and_read_with_the_injected_clock() -> None:
+    key = b"k" * 32
+    expires = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # long past, by time.time()
+    token = keys.sign(key, "reset", "a.b", expires)  # dots in the value are fine
+    assert token.startswith(f"a.b.{int(expires.timestamp())}.")
+    assert keys.unsign(key, "reset", token, expires - dt.timedelta(seconds=1)) == "a.b"
+    assert keys.unsign(key, "reset", token, expires) is None
+    value, stamp, signature = token.rsplit(".", 2)
+    later = f"{value}.{int(stamp) + 86400}.{signature}"
+    assert keys.unsign(key, "reset", later, expires) is None  # the expiry is signed
+
+
+def test_a_non_ascii_expiry_is_refused_not_read_as_a_number() -> None:
+    key = b"k" * 32
+    signer = keys.signer(key, "reset")
+    token = signer.sign("v.١٢").decode()  # validly signed, Arabic-Indic digits
+    assert int("١٢") == 12 and keys.read_signed(signer, token) == "v.١٢"
+    assert keys.unsign(key, "reset", token, dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) is None
+
+
+def _spellings(token: str) -> set[str]:
+    """Other ways to write `token` that a lenient base64 decoder would read the same."""
+    body, _, signature = token.rpartition(".")
+    flipped_case = signature.swapcase()
+    other_last_bits = signature[:-1] + chr(ord(signature[-1]) ^ 1)
+    standard = signature.replace("-", "+").replace("_", "/")
+    return {
+        f"{body}.{signature}=",
+        f"{body}.{signature}==",
+        f"{body}.{signature}é",  # a decoder that skips non-ASCII characters
+        f"{body}.{signature} ",
+        f"{body}.{flipped_case}",
+        f"{body}.{other_last_bits}",
+        f"{body}.{standard}" if standard != signature else f"{body}.{signature}\n",
+        f"{body}.{signature.upper()}",
+        f"{body.upper()}.{signature}",
+        f" {token}",
+    } - {token}
+
+
+def test_exactly_one_spelling_of_a_token_verifies() -> None:
+    key = b"k" * 32
+    now = dt.datetime(2026, 3, 16, 12, tzinfo=dt.UTC)
+    for number in range(40):  # signatures with and without "-" / "_", every last digit
+        token = keys.sign(key, "unsubscribe", f"user-{number}", now + dt.timedelta(days=1))
+        assert keys.unsign(key, "unsubscribe", token, now) == f"user-{number}"
+        for spelling in _spellings(token):
+            assert keys.unsign(key, "unsubscribe", spelling, now) is None, spelling
+
+
+def test_the_signature_is_itsdangerous_hmac_sha256_per_purpose() -> None:
+    key = b"k" * 32
+    token = keys.signer(key, "csrf").sign("x").decode()
+    assert len(token.rpartition(".")[2]) == 43  # 32 bytes, base64url without padding
+    assert keys.read_signed(keys.signer(key, "csrf"), token) == "x"
+    assert keys.read_signed(keys.signer(key, "csr", "f"), token) is None  # parts kept apart
+    assert keys.read_signed(keys.signer(key, "csrf", ""), token) is None

@@ -4,6 +4,11 @@
 in <data_dir>/secret_key (mode 0600). Several processes on one data dir agree on the file
 (it is created with O_EXCL, so the first writer wins); processes on different machines must
 share PAPERWIRE_SECRET_KEY.
+
+Signed tokens are itsdangerous' (`signer`): `<value>.<signature>`, HMAC-SHA256 under a key
+derived from the secret key and the purpose, so a token made for one purpose is worthless
+for another. Exactly one spelling of a token verifies. Keyed hashes that are looked up, not
+read back (`mac`, `token_hash`), are not signed tokens and stay plain HMAC/SHA-256.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import threading
 from pathlib import Path
 
+from itsdangerous import BadSignature, Signer, want_bytes
+
 from paperwire.config import Settings
 
 KEY_FILE = "secret_key"
+_STAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: int() would also take "١٢"
 _MIN_KEY_CHARS = 16
 _cache: dict[Path, bytes] = {}
 _lock = threading.Lock()
@@ -83,23 +92,50 @@ def mac(key: bytes, purpose: str, *parts: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+class _CanonicalSigner(Signer):
+    """itsdangerous' Signer, taking only the spelling of a signature that it writes. Its
+    base64 decoder also takes padding, the standard alphabet's "+/", other values of the
+    unused final bits, and skips non-ASCII characters: one token would have many spellings
+    that verify, and each could be told apart from the others in logs, caches and counters."""
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        return hmac.compare_digest(want_bytes(sig), self.get_signature(value))
+
+
+def signer(key: bytes, purpose: str, *context: str) -> Signer:
+    """The signer for one purpose (and context, such as a subscriber's link key: a token
+    only verifies under the same one). The salt length-prefixes its parts, like `mac`."""
+    salt = b"".join(
+        len(item).to_bytes(4, "big") + item for item in (p.encode() for p in (purpose, *context))
+    )
+    return _CanonicalSigner(key, salt=salt, key_derivation="hmac", digest_method=hashlib.sha256)
+
+
+def read_signed(signed_by: Signer, token: str) -> str | None:
+    """The value of a token `signed_by` made, or None (altered, another key or purpose, or
+    not a token at all)."""
+    try:
+        return signed_by.unsign(token).decode("utf-8")
+    except (BadSignature, UnicodeError):  # UnicodeError: a lone surrogate in the token
+        return None
+
+
 def sign(key: bytes, purpose: str, value: str, expires: dt.datetime) -> str:
-    """`value` with an expiry and a MAC: '<value>.<unix expiry>.<mac>'. The value is visible
-    to whoever holds the token; only its integrity and expiry are protected."""
+    """`value` with an expiry, signed: '<value>.<unix expiry>.<signature>'. The value is
+    visible to whoever holds the token; only its integrity and expiry are protected. The
+    expiry is part of the signed value (not itsdangerous' timestamp, which is checked
+    against time.time()), so `unsign` can use the injected clock."""
     stamp = str(int(expires.timestamp()))
-    return f"{value}.{stamp}.{mac(key, purpose, value, stamp)}"
+    return signer(key, purpose).sign(f"{value}.{stamp}").decode("utf-8")
 
 
 def unsign(key: bytes, purpose: str, token: str, now: dt.datetime) -> str | None:
     """The value of a token made by `sign` for this purpose, or None when it was altered,
-    made for another purpose, or has expired."""
-    try:
-        value, stamp, given = token.rsplit(".", 2)
-        expiry = int(stamp)
-    except ValueError:
+    made for another purpose, or has expired by `now`."""
+    payload = read_signed(signer(key, purpose), token)
+    if payload is None:
         return None
-    if not hmac.compare_digest(given, mac(key, purpose, value, stamp)):
-        return None
-    if now.timestamp() >= expiry:
+    value, _, stamp = payload.rpartition(".")
+    if not _STAMP.fullmatch(stamp) or now.timestamp() >= int(stamp):
         return None
     return value

@@ -3,22 +3,24 @@ server and without telling strangers which accounts exist."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
-from email.message import EmailMessage
 
 import argon2
 import pytest
 
 from paperwire.accounts import auth, passwords, sessions, tokens
 from paperwire.accounts import users as accounts
+from paperwire.accounts.mails import AccountMail
 from paperwire.accounts.passwords import WeakPassword
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.config import Settings
 from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound, TooMany
+from paperwire.mail.accounts import account_sender
 from tests.support.community import PASSWORD, make_user
-from tests.support.mailserver import Mailbox, link_token, text_of
+from tests.support.smtp import SmtpSink, link_token, text_of
 
 
 def _sign_up(catalog: Catalog, settings: Settings, name: str = "ada", **kw: str) -> None:
@@ -28,11 +30,16 @@ def _sign_up(catalog: Catalog, settings: Settings, name: str = "ada", **kw: str)
         username=kw.get("username", name),
         email=kw.get("email", f"{name}@example.org"),
         password=kw.get("password", PASSWORD),
+        send=account_sender(settings),
     )
 
 
+def _reset(catalog: Catalog, settings: Settings, email: str) -> None:
+    auth.request_password_reset(catalog, settings, email, send=account_sender(settings))
+
+
 def test_sign_up_mails_a_link_that_verifies_once(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink
 ) -> None:
     _sign_up(catalog, settings)
     user = accounts.find_user(catalog, "ada")
@@ -53,7 +60,7 @@ def test_sign_up_mails_a_link_that_verifies_once(
 
 
 def test_verification_links_expire_after_three_days(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox, clock: FakeClock
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink, clock: FakeClock
 ) -> None:
     _sign_up(catalog, settings)
     clock.advance(3 * 86400)
@@ -61,16 +68,21 @@ def test_verification_links_expire_after_three_days(
         auth.verify_email(catalog, link_token(mailbox.only()))
     user = accounts.find_user(catalog, "ada")
     assert user is not None
-    auth.send_verification(catalog, settings, user)
+    auth.send_verification(catalog, settings, user, send=account_sender(settings))
     assert auth.verify_email(catalog, link_token(mailbox.messages[-1])).email_verified
 
 
 def test_sign_up_with_a_taken_address_looks_the_same_and_tells_the_owner(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink
 ) -> None:
     make_user(catalog, "ada")
     result = auth.sign_up(
-        catalog, settings, username="mallory", email="ADA@example.org", password=PASSWORD
+        catalog,
+        settings,
+        username="mallory",
+        email="ADA@example.org",
+        password=PASSWORD,
+        send=account_sender(settings),
     )
     assert result is None  # exactly what a new sign-up returns
     assert accounts.find_user(catalog, "mallory") is None
@@ -81,7 +93,7 @@ def test_sign_up_with_a_taken_address_looks_the_same_and_tells_the_owner(
 
 
 def test_sign_up_refuses_bad_input_loudly(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink
 ) -> None:
     make_user(catalog, "ada")
     with pytest.raises(Conflict, match="taken"):
@@ -94,16 +106,21 @@ def test_sign_up_refuses_bad_input_loudly(
 
 
 def test_without_smtp_the_flows_go_on(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink, caplog: pytest.LogCaptureFixture
 ) -> None:
     unmailed = settings.model_copy(update={"smtp_host": None})
-    _sign_up(catalog, unmailed)
-    auth.request_password_reset(catalog, unmailed, "ada@example.org")
+    with caplog.at_level(logging.WARNING):
+        _sign_up(catalog, unmailed)
+        auth.request_password_reset(
+            catalog, unmailed, "ada@example.org", send=account_sender(unmailed)
+        )
     assert accounts.find_user(catalog, "ada") is not None and mailbox.messages == []
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 2 and all("mail is not configured" in text for text in warnings)
 
 
 def test_a_custom_sender_gets_the_messages(catalog: Catalog, settings: Settings) -> None:
-    sent: list[EmailMessage] = []
+    sent: list[AccountMail] = []
     auth.sign_up(
         catalog,
         settings,
@@ -112,7 +129,8 @@ def test_a_custom_sender_gets_the_messages(catalog: Catalog, settings: Settings)
         password=PASSWORD,
         send=sent.append,
     )
-    assert [message["Subject"] for message in sent] == ["Confirm your email address"]
+    assert [message.subject for message in sent] == ["Confirm your email address"]
+    assert sent[0].to == "ada@example.org" and "/account/verify?token=" in sent[0].text
 
 
 def test_login_by_name_or_address_gives_a_new_session_each_time(
@@ -225,11 +243,11 @@ def test_repeated_failures_answer_retry_after(
 
 
 def test_password_reset_by_mail(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox, clock: FakeClock
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink, clock: FakeClock
 ) -> None:
     user = make_user(catalog, "ada", verified=False)
     old_session = sessions.create_session(catalog, user)
-    auth.request_password_reset(catalog, settings, "  ADA@example.org ")
+    _reset(catalog, settings, "  ADA@example.org ")
     message = mailbox.only()
     assert message["Subject"] == "Reset your password"
     assert "https://papers.example.org/account/reset?token=" in text_of(message)
@@ -244,28 +262,28 @@ def test_password_reset_by_mail(
         auth.log_in(catalog, settings, login="ada", password=PASSWORD)
     with pytest.raises(NotFound):
         auth.reset_password(catalog, token, "yet another phrase")
-    auth.request_password_reset(catalog, settings, "ada@example.org")
+    _reset(catalog, settings, "ada@example.org")
     clock.advance(3601)
     with pytest.raises(NotFound):
         auth.reset_password(catalog, link_token(mailbox.messages[-1]), "yet another phrase")
 
 
 def test_reset_for_unknown_or_disabled_addresses_does_nothing_visible(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink
 ) -> None:
     make_user(catalog, "bob")
     accounts.set_disabled(catalog, "bob")
-    assert auth.request_password_reset(catalog, settings, "nobody@example.org") is None
-    assert auth.request_password_reset(catalog, settings, "bob@example.org") is None
-    assert auth.request_password_reset(catalog, settings, "not an address") is None
+    _reset(catalog, settings, "nobody@example.org")
+    _reset(catalog, settings, "bob@example.org")
+    _reset(catalog, settings, "not an address")
     assert mailbox.messages == []
 
 
 def test_passwordless_accounts_start_with_a_reset(
-    catalog: Catalog, settings: Settings, mailbox: Mailbox
+    catalog: Catalog, settings: Settings, mailbox: SmtpSink
 ) -> None:
     make_user(catalog, "ada", password=None)
-    auth.request_password_reset(catalog, settings, "ada@example.org")
+    _reset(catalog, settings, "ada@example.org")
     auth.reset_password(catalog, link_token(mailbox.only()), "my first phrase")
     assert auth.log_in(catalog, settings, login="ada", password="my first phrase").user
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from paperwire.catalog.changes import ChangeWatcher
 from paperwire.catalog.store import Catalog
-from tests.catalog.test_store import record
+from tests.support.factories import make_record
 
 
 def test_sqlite_sees_own_and_other_process_commits(sqlite_catalog: Catalog) -> None:
@@ -20,7 +20,7 @@ def test_sqlite_sees_own_and_other_process_commits(sqlite_catalog: Catalog) -> N
         assert watcher.version() == first  # reading changes nothing
         sqlite_catalog.get("2403.01234")
         assert watcher.version() == first
-        sqlite_catalog.upsert([record()])
+        sqlite_catalog.upsert([make_record()])
         second = watcher.version()
         assert second != first
         database = sqlite_catalog.engine.url.database
@@ -55,7 +55,7 @@ def test_postgres_sees_own_commits_at_once_and_others_after_polling(postgres_url
     try:
         first = watcher.version()
         assert watcher.version() == first
-        catalog.upsert([record()])
+        catalog.upsert([make_record()])
         second = watcher.version()
         assert second != first
         with other.begin() as connection:

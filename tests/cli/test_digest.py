@@ -8,19 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from paperwire.catalog.store import Catalog
-from paperwire.cli import app
-from tests.support.digest_factories import paper
-from tests.support.smtp_sink import smtp_sink
-
-runner = CliRunner()
-
-
-def invoke(args: list[str]) -> tuple[int, str, str]:
-    result = runner.invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli.kit import invoke
+from tests.support.factories import paper
+from tests.support.smtp import smtp_sink
 
 
 @pytest.fixture
@@ -64,9 +56,9 @@ def test_digest_run_sends_once_and_reports(
     code, _, stderr = invoke([*base, "digest", "run", "--now"])
     assert code == 1 and "PAPERWIRE_SMTP_HOST" in stderr
     invoke([*base, "subscribers", "add", "ada@example.org", "--confirmed"])
-    with smtp_sink() as (sink, port):
+    with smtp_sink() as sink:
         monkeypatch.setenv("PAPERWIRE_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("PAPERWIRE_SMTP_PORT", str(port))
+        monkeypatch.setenv("PAPERWIRE_SMTP_PORT", str(sink.port))
         monkeypatch.setenv("PAPERWIRE_SMTP_SECURITY", "none")
         code, stdout, _ = invoke([*base, "digest", "run", "--now", "--force", "--json"])
         assert code == 0

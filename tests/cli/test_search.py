@@ -5,17 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from paperwire.cli import app
+from tests.cli.kit import invoke
 from tests.search.test_keyword import MEDICAL_SEGMENTATION
-
-runner = CliRunner()
-
-
-def invoke(args: list[str]) -> tuple[int, str, str]:
-    result = runner.invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_search_flow(tmp_path: Path, fixtures: Path) -> None:

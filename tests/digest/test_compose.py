@@ -18,7 +18,7 @@ from paperwire.digest.model import Preferences, Subscriber
 from paperwire.digest.sections import ComposeContext, Part, Window
 from paperwire.digest.subscriptions import Subscriptions
 from paperwire.search.indexes import index_root, open_searcher, update_keyword_index
-from tests.support.digest_factories import paper, settings_for, subscriptions
+from tests.support.factories import paper, settings_for, subscriptions
 
 MONDAY = dt.datetime(2026, 3, 16, 6, 0, tzinfo=dt.UTC)
 

@@ -18,8 +18,8 @@ from paperwire.digest import schema
 from paperwire.digest.compose import Composer
 from paperwire.digest.outbox import OutboxRow
 from paperwire.digest.render import Renderer
-from tests.support.digest_factories import paper, settings_for, subscriptions
-from tests.support.smtp_sink import smtp_sink
+from tests.support.factories import paper, settings_for, subscriptions
+from tests.support.smtp import smtp_sink
 
 SUBSCRIBERS = 500
 KILLS = 30
@@ -41,8 +41,8 @@ def test_killed_senders_deliver_every_digest_at_most_once(
     clock.advance((dt.datetime.now(dt.UTC) - clock.now()).total_seconds())
     log = tmp_path / "smtp.log"
     rng = random.Random(20260316)
-    with smtp_sink(log) as (sink, port):
-        settings = settings_for(tmp_path / "data", port, smtp_rate=RATE)
+    with smtp_sink(log) as sink:
+        settings = settings_for(tmp_path / "data", sink.port, smtp_rate=RATE)
         catalog.upsert([paper(n, clock.now().date(), upvotes=n) for n in range(1, 6)])
         subs = subscriptions(catalog, settings)
         for number in range(SUBSCRIBERS):

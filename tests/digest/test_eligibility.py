@@ -18,15 +18,15 @@ from paperwire.digest import service
 from paperwire.digest.compose import Composer
 from paperwire.digest.engine import SendPolicy
 from paperwire.digest.subscriptions import Subscriptions
-from tests.support.digest_factories import paper, settings_for, subscriptions
-from tests.support.smtp_sink import Sink, smtp_sink
+from tests.support.factories import paper, settings_for, subscriptions
+from tests.support.smtp import SmtpSink, smtp_sink
 
 EMAILS = ["ann@example.org", "bob@example.org", "cy@example.org"]
 _CONFIRM = re.compile(r"/digest/confirm/([A-Za-z0-9_-]+)")
-_SERVER: list[tuple[Sink, int]] = []
+_SERVER: list[SmtpSink] = []
 
 
-def _server() -> tuple[Sink, int]:
+def _server() -> SmtpSink:
     """One SMTP server for every example, started on first use (it dies with the process)."""
     if not _SERVER:
         _SERVER.append(smtp_sink().__enter__())
@@ -36,11 +36,11 @@ def _server() -> tuple[Sink, int]:
 class Eligibility(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.sink, port = _server()
+        self.sink = _server()
         self.tmp = tempfile.TemporaryDirectory()
         data = Path(self.tmp.name)
         self.clock = FakeClock(dt.datetime(2026, 3, 16, 7, 0, tzinfo=dt.UTC))
-        self.settings = settings_for(data, port)
+        self.settings = settings_for(data, self.sink.port)
         self.catalog = Catalog.open(self.settings.catalog_url(), clock=self.clock)
         self.subs: Subscriptions = subscriptions(self.catalog, self.settings)
         self.status: dict[str, str] = {}  # the model: what each address should be

@@ -13,7 +13,7 @@ from paperwire.clock import SystemClock
 from paperwire.digest import schema, service
 from paperwire.digest.engine import SendPolicy
 from tests.support.digest import MONDAY_8AM, Mail
-from tests.support.digest_factories import BASE_URL, paper
+from tests.support.factories import BASE_URL, paper
 
 TODAY = MONDAY_8AM.date()
 TOKEN = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"

@@ -15,7 +15,7 @@ from paperwire.digest import schema
 from paperwire.digest.outbox import SqlStore
 from paperwire.digest.subscriptions import Subscriptions
 from paperwire.process_identity import worker_id
-from tests.support.digest_factories import settings_for, subscriptions
+from tests.support.factories import settings_for, subscriptions
 
 ME = worker_id()
 

@@ -18,7 +18,8 @@ from paperwire.digest.subscriptions import (
     RateLimited,
     Subscriptions,
 )
-from tests.support.digest_factories import settings_for, subscriptions
+from paperwire.signing import token_hash
+from tests.support.factories import settings_for, subscriptions
 
 KEY = b"k" * 40
 
@@ -51,7 +52,7 @@ def test_double_opt_in(catalog: Catalog, subs: Subscriptions, clock: FakeClock) 
     token = confirmation_link(catalog, subs)
     with catalog.engine.connect() as connection:
         stored = connection.execute(sa.select(schema.confirmations.c.token_hash)).scalar_one()
-    assert stored == tokens.token_hash(token) and token not in str(row.payload)
+    assert stored == token_hash(token) and token not in str(row.payload)
 
     result = subs.confirm(token)
     assert result.outcome == "confirmed" and result.subscriber is not None

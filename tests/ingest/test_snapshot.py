@@ -144,31 +144,6 @@ def test_resume_from_a_checkpoint(fixtures: Path, tmp_path: Path, compressed: bo
     assert records(rest)[0].paper_id == "0704.0051"
 
 
-def test_pipeline_saves_the_checkpoint_and_a_resumed_run_completes(
-    fixtures: Path, sqlite_catalog: Catalog
-) -> None:
-    path = fixtures / SNAPSHOT
-
-    class Interrupted(SnapshotSource):
-        def items(self):  # type: ignore[no-untyped-def]
-            for count, item in enumerate(super().items(), 1):
-                if count > 120:
-                    raise KeyboardInterrupt  # stands in for a kill mid-file
-                yield item
-
-    with pytest.raises(KeyboardInterrupt):
-        run_source(sqlite_catalog, Interrupted(path), batch_size=50)
-    key = SnapshotSource(path).checkpoint_key
-    assert key is not None
-    saved = sqlite_catalog.checkpoint(key)
-    assert saved is not None and saved["line"] == 100
-    assert sqlite_catalog.count() == 100
-    report = run_source(sqlite_catalog, SnapshotSource(path, resume_from=saved))
-    assert report.counts.added == 100
-    assert sqlite_catalog.count() == 200
-    assert sqlite_catalog.checkpoint(key) is None  # a finished file leaves no checkpoint
-
-
 def test_overlong_line_is_rejected(tmp_path: Path, fixtures: Path) -> None:
     good = (fixtures / SNAPSHOT).read_bytes().splitlines()[0]
     path = tmp_path / "long.jsonl"

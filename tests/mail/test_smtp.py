@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
-
 from paperwire.mail.mime import OutgoingMessage
 from paperwire.mail.smtp import FileMessenger, SmtpConfig, SmtpMessenger, data_block
 from tests.support.servers import free_port
-from tests.support.smtp_sink import Sink, smtp_sink
+from tests.support.smtp import SmtpSink, controller, smtp_sink
 
 
 def message(number: int) -> OutgoingMessage:
@@ -23,8 +21,8 @@ def message(number: int) -> OutgoingMessage:
 
 
 def test_one_connection_carries_many_messages(tmp_path: Path) -> None:
-    with smtp_sink() as (sink, port):
-        messenger = SmtpMessenger(SmtpConfig("127.0.0.1", port, "none"))
+    with smtp_sink() as sink:
+        messenger = SmtpMessenger(SmtpConfig("127.0.0.1", sink.port, "none"))
         deliveries = [messenger.send(message(n)) for n in range(5)]
         connection = messenger._smtp
         messenger.send(message(5))
@@ -38,19 +36,19 @@ def test_one_connection_carries_many_messages(tmp_path: Path) -> None:
 
 def test_a_connection_the_server_dropped_is_reopened(tmp_path: Path) -> None:
     port = free_port()
-    first, second = Sink(), Sink()
-    controller = Controller(first, hostname="127.0.0.1", port=port)
-    controller.start()
+    first, second = SmtpSink(port), SmtpSink(port)
+    server = controller(first)
+    server.start()
     messenger = SmtpMessenger(SmtpConfig("127.0.0.1", port, "none"))
     assert messenger.send(message(1)).outcome == "sent"
-    controller.stop()  # the server goes away (restart, idle timeout)
-    controller = Controller(second, hostname="127.0.0.1", port=port)
-    controller.start()
+    server.stop()  # the server goes away (restart, idle timeout)
+    server = controller(second)
+    server.start()
     try:
         assert messenger.send(message(2)).outcome == "sent"
     finally:
         messenger.close()
-        controller.stop()
+        server.stop()
     assert [m.message_id for m in second.received] == ["<m2@example.org>"]
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperwire.search.filters import SearchFilters, parse_date_range
 from paperwire.search.query import (
     MAX_CLAUSES,
     MAX_QUERY_CHARS,
@@ -139,39 +136,6 @@ def test_tokenize_matches_the_index() -> None:
         "ct",
         "über",
     ]
-
-
-def test_filters_parse_and_validate() -> None:
-    filters = SearchFilters.parse(
-        submitted="2024-03..2024", listed_on="2026-03-14", categories="cs.CV, hep-th",
-        has_code="yes", min_upvotes="3",
-    )  # fmt: skip
-    assert filters.submitted_from == dt.date(2024, 3, 1)
-    assert filters.submitted_to == dt.date(2024, 12, 31)
-    assert filters.listed_from == filters.listed_to == dt.date(2026, 3, 14)
-    assert filters.categories == ("cs.cv", "hep-th")
-    assert (filters.has_code, filters.min_upvotes) == (True, 3)
-    assert parse_date_range("..2024-02") == (None, dt.date(2024, 2, 29))
-    assert SearchFilters.parse().is_empty
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        {"submitted": "2024-13-01"},
-        {"submitted": "2024-02-30"},
-        {"submitted": "yesterday"},
-        {"submitted": "2025..2024"},
-        {"listed_on": "2024/03/01"},
-        {"categories": "cs.CV,not a category"},
-        {"has_code": "maybe"},
-        {"min_upvotes": "lots"},
-        {"min_upvotes": -1},
-    ],
-)
-def test_invalid_filters_raise_query_error(arguments: dict[str, object]) -> None:
-    with pytest.raises(QueryError):
-        SearchFilters.parse(**arguments)  # type: ignore[arg-type]
 
 
 def test_query_error_is_a_value_error() -> None:

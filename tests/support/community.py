@@ -1,5 +1,5 @@
 """Community and account test helpers: a real SMTP server (aiosmtpd), settings pointing at
-it, quick password hashing, and factories for users and papers."""
+it, quick password hashing, and helpers that store a user or a paper."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from paperwire.accounts.model import User
 from paperwire.catalog.model import Authority, Link
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings
-from paperwire.ingest.records import build_record
-from tests.support.mailserver import Mailbox, running_mailbox
+from tests.support.factories import make_record
+from tests.support.smtp import SmtpSink, smtp_sink
 
 PASSWORD = "correct horse battery staple"
 
@@ -32,13 +32,13 @@ def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> argon2.PasswordHasher:
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with running_mailbox() as box:
+def mailbox() -> Iterator[SmtpSink]:
+    with smtp_sink() as box:
         yield box
 
 
 @pytest.fixture
-def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
+def settings(tmp_path: Path, mailbox: SmtpSink) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         base_url="https://papers.example.org",
@@ -82,15 +82,15 @@ def add_paper(
     links: list[Link] | None = None,
 ) -> str:
     """Store one paper the way a feed would (listed_on set: a listing feed)."""
-    record = build_record(
+    record = make_record(
         source=source,
         source_record_id=paper_id,
         authority=Authority.HF_DAILY if source == "hf-daily" else Authority.ARXIV,
         raw_id=paper_id if "." in paper_id or "/" in paper_id else None,
         title=title or f"Paper {paper_id}",
-        abstract="An abstract.",
         authors=authors or ["Ada Lovelace"],
         categories=categories or ["cs.LG"],
+        version=None,
         submitted=submitted,
         listed_on=listed_on,
         extras=extras or {},

@@ -16,8 +16,8 @@ from paperwire.digest import service
 from paperwire.digest.compose import Composer
 from paperwire.digest.engine import SendPolicy, SendReport
 from paperwire.digest.subscriptions import Subscriptions
-from tests.support.digest_factories import settings_for, subscriptions
-from tests.support.smtp_sink import Sink, smtp_sink
+from tests.support.factories import settings_for, subscriptions
+from tests.support.smtp import SmtpSink, smtp_sink
 
 MONDAY_8AM = dt.datetime(2026, 3, 16, 8, 0, tzinfo=dt.UTC)
 
@@ -26,7 +26,7 @@ MONDAY_8AM = dt.datetime(2026, 3, 16, 8, 0, tzinfo=dt.UTC)
 class Mail:
     catalog: Catalog
     settings: Settings
-    sink: Sink
+    sink: SmtpSink
     subs: Subscriptions
     clock: FakeClock
 
@@ -48,6 +48,6 @@ class Mail:
 @pytest.fixture
 def mail(sqlite_catalog: Catalog, tmp_path: Path, clock: FakeClock) -> Iterator[Mail]:
     clock.advance((MONDAY_8AM - clock.now()).total_seconds())
-    with smtp_sink(tmp_path / "smtp.log") as (sink, port):
-        settings = settings_for(tmp_path / "data", port)
+    with smtp_sink(tmp_path / "smtp.log") as sink:
+        settings = settings_for(tmp_path / "data", sink.port)
         yield Mail(sqlite_catalog, settings, sink, subscriptions(sqlite_catalog, settings), clock)

@@ -1,7 +1,7 @@
-"""The authorisation matrix, generated from route_table(app): EVERY route (method, path)
-called by EVERY persona (anonymous, user, other user, unverified user, moderator, admin)
-with sample path parameters, over a real site. What each must get follows from the access
-level the route declares (web/auth.py `requires`):
+"""The authorisation matrix, generated from the route table (paperwire.web.routes): EVERY
+route (method, path) called by EVERY persona (anonymous, user, other user, unverified
+user, moderator, admin) with sample path parameters, over a real site. What each must get
+follows from the access the table gives the route (and the app enforces, web/auth.py):
 
 - anonymous on a route that needs an account: 401 (a GET page: 303 to /login?next=...);
 - signed in with too low a role (or an unconfirmed address where "verified" is asked): 403;
@@ -11,20 +11,21 @@ level the route declares (web/auth.py `requires`):
 - nobody ever gets a 5xx, also with hostile path values (huge, negative, not a number).
 
 Unsafe requests carry a valid CSRF token (the CSRF sweep is in test_security.py), so the
-matrix sees authorisation only. Also here: docs/community.md's routes table is the app's.
+matrix sees authorisation only. Also here: docs/community.md's routes table is the table.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
 from paperwire.clock import FakeClock
-from paperwire.web.auth import RouteAccess
+from paperwire.web.routes import ROUTES
 from tests.web.accounts import docs_table
 from tests.web.accounts.kit import account_site, session_headers, use_quick_hashing
 from tests.web.accounts.routes import (
@@ -75,29 +76,29 @@ def _call(http: httpx.Client, cast: Cast, route: Route, persona: str) -> httpx.R
     """One request of the matrix: a fresh session for the persona (a logout or a password
     change in an earlier request cannot spoil a later one), and for an unsafe request
     fresh objects owned by "user" (a delete cannot spoil a later one either)."""
-    path, body = cast.request_for(route, fresh=route.entry.method in UNSAFE)
+    path, body = cast.request_for(route, fresh=route.method in UNSAFE)
     headers = session_headers(cast.site, cast.people[persona])
     http.cookies.clear()  # only the persona's own cookies, never ones set by an answer
-    return http.request(route.entry.method, path, headers=headers, **body)
+    return http.request(route.method, path, headers=headers, **body)
 
 
-def _is_page(entry: RouteAccess) -> bool:
-    return entry.method == "GET" and not entry.path.startswith("/api/")
+def _is_page(route: Route) -> bool:
+    return route.method == "GET" and not route.path.startswith("/api/")
 
 
 def _problems(route: Route, persona: str, answer: httpx.Response) -> list[str]:
-    entry, status = route.entry, answer.status_code
+    status = answer.status_code
     owned = owner_only(route)
     if status >= 500:
         return ["server error"]
-    if persona not in ALLOWED[entry.access]:
+    if persona not in ALLOWED[route.access]:
         if persona == "anonymous":
             to_login = status == 303 and answer.headers["location"].startswith("/login?next=")
-            if status == 401 or (_is_page(entry) and to_login):
+            if status == 401 or (_is_page(route) and to_login):
                 return []
-            return ["wanted 401" + (", or 303 to /login" if _is_page(entry) else "")]
+            return ["wanted 401" + (", or 303 to /login" if _is_page(route) else "")]
         return [] if status == 403 else ["wanted 403 (role too low)"]
-    if (entry.method, entry.path) in CREDENTIAL_CHECKS:
+    if (route.method, route.path) in CREDENTIAL_CHECKS:
         return []
     if owned and persona == "user" and status in (401, 403, 404):
         return ["the owner was refused"]
@@ -121,7 +122,7 @@ def test_every_route_for_every_persona(site: Site, cast: Cast, http: httpx.Clien
             answer = _call(http, cast, route, persona)
             statuses[answer.status_code] += 1
             failures += [
-                f"{route.entry.method} {route.entry.path} [{route.entry.access}] as {persona}: "
+                f"{route.method} {route.path} [{route.access}] as {persona}: "
                 f"{problem}; got {describe(answer)}"
                 for problem in _problems(route, persona, answer)
             ]
@@ -133,7 +134,7 @@ def test_every_route_for_every_persona(site: Site, cast: Cast, http: httpx.Clien
     assert not failures, "\n".join(failures)
     # It covers what it should: every level in use, pages and API, owned things.
     assert len(routes) >= 20 and any(map(owner_only, routes))
-    assert {"anyone", "user"} <= {route.entry.access for route in routes}
+    assert {"anyone", "user"} <= {route.access for route in routes}
 
 
 def test_hostile_path_values_never_break_the_server(site: Site, cast: Cast) -> None:
@@ -142,29 +143,21 @@ def test_hostile_path_values_never_break_the_server(site: Site, cast: Cast) -> N
     hostile = ("99999999999999999999999", "-1", "abc", "%00", "..%2F..%2Fetc")
     failures: list[str] = []
     for route in the_routes(site):
-        entry = route.entry
-        for name in [name for name in parameters(entry.path) if name in OWNED | {"username"}]:
+        for name in [name for name in parameters(route.path) if name in OWNED | {"username"}]:
             for value in hostile:
                 path, body = cast.request_for(
-                    Route(
-                        RouteAccess(
-                            entry.method, entry.path.replace("{" + name + "}", value), entry.access
-                        ),
-                        route.form,
-                        route.json,
-                    ),
-                    fresh=False,
+                    replace(route, path=route.path.replace("{" + name + "}", value)), fresh=False
                 )
                 # A connection of its own: uvicorn drops the connection after a 500.
                 answer = httpx.request(
-                    entry.method,
+                    route.method,
                     f"{site.url}{path}",
                     headers=session_headers(site, cast.owner),
                     timeout=30,
                     **body,
                 )
                 if answer.status_code >= 500:
-                    failures.append(f"{entry.method} {path}: {describe(answer)}")
+                    failures.append(f"{route.method} {path}: {describe(answer)}")
     assert not failures, "\n".join(failures)
 
 
@@ -174,12 +167,12 @@ def test_routes_with_unknown_parameters_fail_loudly(site: Site, cast: Cast) -> N
     assert {"paper_id", "username", "comment_id", "collection_id", "token_id"} <= PARAMETERS
 
 
-def test_docs_route_table_is_the_apps() -> None:
+def test_docs_route_table_is_the_route_table() -> None:
     """docs/community.md lists every route with its access (regenerate it with
     `.venv/bin/python -m tests.web.accounts.docs_table`)."""
     documented = docs_table.documented_table(docs_table.DOC.read_text(encoding="utf-8"))
     assert documented is not None, f"no generated routes table in {docs_table.DOC}"
-    expected = docs_table.markdown_table(docs_table.app_routes())
+    expected = docs_table.markdown_table(ROUTES)
     assert documented == expected, (
         "docs/community.md's routes table is out of date: run "
         "`.venv/bin/python -m tests.web.accounts.docs_table`"

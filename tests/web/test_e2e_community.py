@@ -27,9 +27,9 @@ from paperwire.clock import FakeClock
 from paperwire.config import Settings
 from paperwire.ingest.records import build_record
 from paperwire.web.app import create_app
-from tests.support.mailserver import Mailbox, running_mailbox, text_of
 from tests.support.replay import ReplayServer, Reply, replay_server
 from tests.support.servers import free_port
+from tests.support.smtp import SmtpSink, smtp_sink, text_of
 from tests.web.conftest import Site
 from tests.web.pages.test_community import (
     PASSWORD,
@@ -66,7 +66,7 @@ def serve(settings: Settings, catalog: Catalog, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def community_site(data_dir: Path, mailbox: Mailbox, arxiv: ReplayServer) -> Iterator[Site]:
+def community_site(data_dir: Path, mailbox: SmtpSink, arxiv: ReplayServer) -> Iterator[Site]:
     port = free_port()
     settings = Settings(
         data_dir=data_dir,
@@ -99,12 +99,12 @@ def _feed_paper() -> PaperRecord:
     )
 
 
-def _mailed_link(mailbox: Mailbox, address: str) -> str:
+def _mailed_link(mailbox: SmtpSink, address: str) -> str:
     """The confirmation link of the mail sent to `address` (sent after the response)."""
     deadline = time.monotonic() + 15
-    while not mailbox.to(address) and time.monotonic() < deadline:
+    while not mailbox.messages_to(address) and time.monotonic() < deadline:
         time.sleep(0.05)
-    [message] = mailbox.to(address)
+    [message] = mailbox.messages_to(address)
     assert message["Subject"] == "Confirm your email address"
     found = re.search(r"http://127\.0\.0\.1:\d+/account/verify\?token=\S+", text_of(message))
     assert found, text_of(message)
@@ -126,7 +126,7 @@ def _visit(page: Page) -> Visit:
 
 def test_sign_up_confirm_submit_upvote_comment_and_trend(tmp_path: Path) -> None:
     with (
-        running_mailbox() as mailbox,
+        smtp_sink() as mailbox,
         replay_server() as arxiv,
         chromium() as browser,
     ):

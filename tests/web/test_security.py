@@ -29,7 +29,7 @@ from paperwire.accounts import users as accounts
 from paperwire.accounts.security import csrf_token
 from paperwire.clock import FakeClock
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.support.mailserver import Mailbox, running_mailbox
+from tests.support.smtp import SmtpSink, smtp_sink
 from tests.web.accounts.kit import (
     PASSWORD,
     Browser,
@@ -59,13 +59,13 @@ SAMPLES = 11
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[Mailbox]:
-    with running_mailbox() as box:
+def mailbox() -> Iterator[SmtpSink]:
+    with smtp_sink() as box:
         yield box
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpSink) -> Iterator[Site]:
     """Real password hashing: timing is what some of these tests look at."""
     with account_site(tmp_path_factory.mktemp("security") / "data", mailbox, demo=False) as s:
         yield s
@@ -149,7 +149,7 @@ def test_login_answers_alike_for_unknown_names_and_wrong_passwords(site: Site) -
     )
 
 
-def test_sign_up_answers_alike_for_taken_and_new_addresses(site: Site, mailbox: Mailbox) -> None:
+def test_sign_up_answers_alike_for_taken_and_new_addresses(site: Site, mailbox: SmtpSink) -> None:
     make_user(site.catalog, "owner")
 
     def attempt(case: str) -> Callable[[int], tuple[httpx.Response, float]]:
@@ -166,7 +166,7 @@ def test_sign_up_answers_alike_for_taken_and_new_addresses(site: Site, mailbox: 
 
 
 def test_reset_requests_answer_alike_for_known_and_unknown_addresses(
-    site: Site, mailbox: Mailbox
+    site: Site, mailbox: SmtpSink
 ) -> None:
     make_user(site.catalog, "forgetful")
 
@@ -277,25 +277,25 @@ def test_every_state_changing_route_refuses_forged_requests(demo_site: Site, cas
         },
         "anonymous, no token": {"Cookie": f"{PRE_SESSION_COOKIE}=some-pre-session"},
     }
-    routes = [r for r in the_routes(site) if r.entry.method in UNSAFE]
-    exempt = [r.entry.path for r in routes if csrf_exempt(r.entry.path)]
+    routes = [r for r in the_routes(site) if r.method in UNSAFE]
+    exempt = [r.path for r in routes if csrf_exempt(r.path)]
     assert exempt == ["/unsubscribe/{token}"]  # RFC 8058 one-click only
     before = database_state(site)
     failures: list[str] = []
     with httpx.Client(base_url=site.url, timeout=30) as http:
         for route in routes:
-            if csrf_exempt(route.entry.path):
+            if csrf_exempt(route.path):
                 continue
             path, body = cast.request_for(route, fresh=False)
             for how, headers in forged.items():
                 http.cookies.clear()
                 # The token also travels in the form where a browser would put it.
-                answer = http.request(route.entry.method, path, headers=headers, **body)
+                answer = http.request(route.method, path, headers=headers, **body)
                 refused = answer.status_code == 403 and (
                     "did not come from this site" in answer.text or "cross-site" in answer.text
                 )
                 if not refused:
-                    failures.append(f"{route.entry.method} {path} with {how}: {describe(answer)}")
+                    failures.append(f"{route.method} {path} with {how}: {describe(answer)}")
     assert not failures, "\n".join(failures)
     assert changed_tables(before, database_state(site)) == []
     assert len(routes) >= 10
@@ -306,7 +306,7 @@ def test_get_changes_nothing(demo_site: Site, cast: Cast) -> None:
     site = demo_site
     people = {persona: session_headers(site, user) for persona, user in cast.people.items()}
     people["no cookie"] = {}
-    routes = [r for r in the_routes(site) if r.entry.method == "GET"]
+    routes = [r for r in the_routes(site) if r.method == "GET"]
     before = database_state(site)
     with httpx.Client(base_url=site.url, timeout=30) as http:
         for route in routes:
@@ -319,7 +319,7 @@ def test_get_changes_nothing(demo_site: Site, cast: Cast) -> None:
 
 
 def test_mailed_links_change_nothing_until_the_button_is_pressed(
-    site: Site, mailbox: Mailbox
+    site: Site, mailbox: SmtpSink
 ) -> None:
     with Browser(site) as browser:
         browser.submit(

@@ -9,7 +9,7 @@ from paperwire.digest.engine import SendPolicy
 from paperwire.digest.model import Preferences
 from paperwire.worker.runner import Worker, default_jobs
 from tests.support.digest import Mail
-from tests.support.digest_factories import paper
+from tests.support.factories import paper
 
 UTC = dt.UTC
 

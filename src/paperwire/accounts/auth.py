@@ -5,32 +5,34 @@ Nothing here tells a stranger whether an address or login name has an account:
 - a login for an unknown name costs one password hash too (passwords.dummy_verify) and
   fails with the same message;
 - a reset for an unknown address does nothing visible.
-Mail goes through `send` (default: paperwire.mail.transactional.send with the settings).
-Without SMTP the flows log a warning and carry on; the web layer may pass a sender that
-queues instead.
+The flows say what to mail (accounts/mails.py) and hand it to `send`, which the caller
+passes in: mail.accounts.account_sender(settings) delivers it (without SMTP it logs a
+warning and returns, so the flows carry on); the web layer passes one that queues the mail
+until the response is sent.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from urllib.parse import quote
 
 from paperwire.accounts import passwords, sessions, throttle, tokens
 from paperwire.accounts import users as accounts
+from paperwire.accounts.mails import (
+    AccountMail,
+    account_exists_mail,
+    reset_mail,
+    verification_mail,
+)
 from paperwire.accounts.model import User
 from paperwire.catalog.store import Catalog
 from paperwire.config import Settings
 from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
-from paperwire.mail import transactional as mail
 from paperwire.signing import mac, secret_key
 from paperwire.urls import public_url
 
-log = logging.getLogger(__name__)
-
-Sender = Callable[[EmailMessage], None]
+Sender = Callable[[AccountMail], None]
 # Where mailed links point; the web layer serves these paths (a GET shows a form that POSTs).
 VERIFY_PATH = "/account/verify"
 RESET_PATH = "/account/reset"
@@ -49,19 +51,6 @@ class Login:
     session_id: str
 
 
-def _sender(settings: Settings, send: Sender | None) -> Sender:
-    return send if send is not None else (lambda message: mail.send(settings, message))
-
-
-def _deliver(send: Sender, message: EmailMessage) -> None:
-    try:
-        send(message)
-    except mail.MailNotConfigured:
-        log.warning(
-            "mail is not configured: %r to %s was not sent", message["Subject"], message["To"]
-        )
-
-
 def _link(settings: Settings, path: str, token: str) -> str:
     return public_url(settings, f"{path}?token={quote(token)}")
 
@@ -73,39 +62,29 @@ def sign_up(
     username: str,
     email: str,
     password: str,
-    send: Sender | None = None,
+    send: Sender,
 ) -> None:
     """Make an account and mail a verification link. Returns nothing either way: when the
     address is taken, its owner gets a mail instead and no account is made. Raises
     CommunityError (bad name, address or password) or Conflict (username taken)."""
-    deliver = _sender(settings, send)
     try:
         user = accounts.create_user(catalog, username=username, email=email, password=password)
     except accounts.EmailTaken:
         owner = accounts.find_by_email(catalog, accounts.normalise_email(email))
         if owner is not None and not owner.disabled:
             link = public_url(settings, RESET_PATH)
-            _deliver(
-                deliver,
-                mail.account_exists_message(
-                    settings, to=owner.email, username=owner.username, link=link
-                ),
-            )
+            send(account_exists_mail(to=owner.email, username=owner.username, link=link))
         return
-    send_verification(catalog, settings, user, send=deliver)
+    send_verification(catalog, settings, user, send=send)
 
 
-def send_verification(
-    catalog: Catalog, settings: Settings, user: User, *, send: Sender | None = None
-) -> None:
+def send_verification(catalog: Catalog, settings: Settings, user: User, *, send: Sender) -> None:
     """Mail (again) a link that confirms the account's current address."""
     if user.email_verified:
         return
     token = sessions.issue_mail_token(catalog, user, "verify")
-    message = mail.verification_message(
-        settings, to=user.email, username=user.username, link=_link(settings, VERIFY_PATH, token)
-    )
-    _deliver(_sender(settings, send), message)
+    link = _link(settings, VERIFY_PATH, token)
+    send(verification_mail(to=user.email, username=user.username, link=link))
 
 
 def verify_email(catalog: Catalog, token: str) -> User:
@@ -185,7 +164,7 @@ def current_user(
 
 
 def request_password_reset(
-    catalog: Catalog, settings: Settings, email: str, *, send: Sender | None = None
+    catalog: Catalog, settings: Settings, email: str, *, send: Sender
 ) -> None:
     """Mail a reset link when the address has an account; otherwise do nothing visible."""
     try:
@@ -196,10 +175,8 @@ def request_password_reset(
     if user is None or user.disabled:
         return
     token = sessions.issue_mail_token(catalog, user, "reset")
-    message = mail.reset_message(
-        settings, to=user.email, username=user.username, link=_link(settings, RESET_PATH, token)
-    )
-    _deliver(_sender(settings, send), message)
+    link = _link(settings, RESET_PATH, token)
+    send(reset_mail(to=user.email, username=user.username, link=link))
 
 
 def reset_password(catalog: Catalog, token: str, new_password: str) -> User:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from paperwire.db.values import as_utc
+
 Role = Literal["user", "moderator", "admin"]
 ROLES: tuple[Role, ...] = ("user", "moderator", "admin")
 # Each role can do what the ones before it can.
@@ -44,13 +46,6 @@ class User:
         }
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back without a zone; they were stored as UTC.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return as_utc(value) if value is not None else None
 
 
 def user_from_row(row: Any) -> User:

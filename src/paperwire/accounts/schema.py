@@ -77,7 +77,7 @@ mail_tokens = sa.Table(
     sa.Column("used_at", _MOMENT, nullable=True),
 )
 
-# Failed logins per throttle key (see community/throttle.py).
+# Failed logins per throttle key (see accounts/throttle.py).
 login_throttle = sa.Table(
     "login_throttle",
     metadata,

@@ -14,10 +14,11 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from paperwire.accounts.model import User, as_utc, user_from_row
+from paperwire.accounts.model import User, user_from_row
 from paperwire.accounts.schema import mail_tokens, user_sessions, users
 from paperwire.catalog.store import Catalog
 from paperwire.db.connections import now, reading, writing
+from paperwire.db.values import as_utc
 from paperwire.signing import random_token, token_hash
 
 SESSION_DAYS = 30

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from paperwire.accounts.model import as_utc
 from paperwire.accounts.schema import known_clients, login_throttle
 from paperwire.catalog.store import Catalog
 from paperwire.db.connections import dialect_insert, now, reading, upsert, writing
+from paperwire.db.values import as_utc
 
 FORGET_AFTER = dt.timedelta(hours=24)
 KNOWN_CLIENT_DAYS = 90
@@ -57,7 +57,7 @@ ACCOUNT = Limit("account", 100, 1.0, 60 * 60)
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """Who is trying: the account (by id, or by the login name when none matches) and a
-    keyed hash of the client's address (community/keys.mac), never the address itself."""
+    keyed hash of the client's address (signing.mac), never the address itself."""
 
     account: str
     client: str
@@ -120,11 +120,11 @@ def record_failure(catalog: Catalog, attempt: Attempt) -> int:
     wait = 0.0
     with writing(catalog) as connection:
         for key, limit in attempt.keys(known_client=False).items():
-            statement = dialect_insert(connection, login_throttle).values(
+            insert = dialect_insert(connection, login_throttle).values(
                 key=key, failures=1, last_failure_at=moment, blocked_until=None
             )
             # Increment in the database, so concurrent failures all count.
-            statement = statement.on_conflict_do_update(
+            counted = insert.on_conflict_do_update(
                 index_elements=["key"],
                 set_={
                     "failures": sa.case(
@@ -134,7 +134,7 @@ def record_failure(catalog: Catalog, attempt: Attempt) -> int:
                     "last_failure_at": moment,
                 },
             ).returning(login_throttle.c.failures)
-            failures = int(connection.execute(statement).scalar_one())
+            failures = int(connection.execute(counted).scalar_one())
             seconds = limit.wait(failures)
             connection.execute(
                 login_throttle.update()

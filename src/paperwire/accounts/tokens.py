@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from paperwire.accounts.model import User, as_utc, maybe_utc, user_from_row
+from paperwire.accounts.model import User, user_from_row
 from paperwire.accounts.schema import api_tokens, users
 from paperwire.catalog.store import Catalog
 from paperwire.db.connections import now, reading, writing
+from paperwire.db.values import as_utc, maybe_utc
 from paperwire.errors import CommunityError, NotFound, TooMany
 from paperwire.signing import random_token, token_hash
 

@@ -1,6 +1,6 @@
 """Accounts: the rules for names and addresses, creating, finding and administering users.
 
-Flows that send mail or check passwords (sign-up, login, reset) live in community/auth.py.
+Flows that send mail or check passwords (sign-up, login, reset) live in accounts/auth.py.
 """
 
 from __future__ import annotations

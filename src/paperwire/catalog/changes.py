@@ -1,6 +1,6 @@
 """Noticing that the database changed, cheaply enough to ask on every web request.
 
-Caches of rendered pages (web/cache.py) key their entries by `ChangeWatcher.version()`:
+Caches of rendered pages (web/middleware/cache.py) key their entries by `ChangeWatcher.version()`:
 any commit, by this process or another one, gives a new version.
 
 - SQLite: `PRAGMA data_version` on one dedicated connection changes whenever any *other*

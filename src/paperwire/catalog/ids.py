@@ -7,10 +7,12 @@ import re
 import unicodedata
 
 # 0704.0001 .. 1412.9999 (4 digits) and 1501.00001 onwards (5 digits), optional vN.
-_NEW_STYLE = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?")
+# [0-9], not \d: \d also takes Arabic-Indic or fullwidth digits, which no arXiv id has.
+_NEW_STYLE = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5})(?:v(?P<v>[0-9]+))?")
+_LAST_FOUR_DIGIT_MONTH = 1412
 # hep-th/9901001, math.AG/0601001 (the subject class is an alias; arXiv's id drops it).
 _OLD_STYLE = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/(?P<num>\d{7})(?:v(?P<v>\d+))?"
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/(?P<num>[0-9]{7})(?:v(?P<v>[0-9]+))?"
 )
 _ARXIV_URL = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co/papers|hf\.co/papers)"
@@ -26,7 +28,7 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
     Accepts `arXiv:` prefixes and abs/pdf/HF-paper URLs; anything else gives None.
     """
     new = _NEW_STYLE.fullmatch(text)
-    if new and 1 <= int(text[2:4]) <= 12:  # the common case: a bare new-style id
+    if new and _issued(new.group("id")):  # the common case: a bare new-style id
         return new.group("id"), _version(new.group("v"))
     candidate = text.strip()
     if candidate.lower().startswith("arxiv:"):
@@ -38,14 +40,22 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
             candidate = candidate[:-4]
     new = _NEW_STYLE.fullmatch(candidate)
     if new:
-        month = int(candidate[2:4])
-        if not 1 <= month <= 12:
+        if not _issued(new.group("id")):
             return None
         return new.group("id"), _version(new.group("v"))
     old = _OLD_STYLE.fullmatch(candidate)
     if old:
         return f"{old.group('archive').lower()}/{old.group('num')}", _version(old.group("v"))
     return None
+
+
+def _issued(new_style_id: str) -> bool:
+    """Whether arXiv could have issued this YYMM.NNNN(N): a real month, and the digit
+    count of its era (4 until 1412, 5 from 1501)."""
+    yymm, number = new_style_id.split(".")
+    if not 1 <= int(yymm[2:]) <= 12:
+        return False
+    return len(number) == (4 if int(yymm) <= _LAST_FOUR_DIGIT_MONTH else 5)
 
 
 def is_arxiv_id(text: str) -> bool:
@@ -59,7 +69,16 @@ def _version(raw: str | None) -> int | None:
 
 def normalise_title(title: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a title, for matching and slugs."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", title)
+    if not decomposed.isascii():
+        # Accents go; any other punctuation, symbol or space (an en dash, a curly quote)
+        # separates words as its ASCII cousin does, instead of vanishing with the fold.
+        decomposed = "".join(
+            " " if unicodedata.category(char)[0] in "PSZ" else char
+            for char in decomposed
+            if unicodedata.category(char) != "Mn"
+        )
+    folded = decomposed.encode("ascii", "ignore").decode("ascii")
     return " ".join(re.findall(r"[a-z0-9]+", folded.lower()))
 
 

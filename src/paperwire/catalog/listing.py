@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from paperwire.catalog import schema
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
+from paperwire.db.values import as_date
 
 SubmitterFilter = Callable[[str], sa.ColumnElement[bool]]
 ListOrder = Literal["published", "listed"]
@@ -108,12 +109,4 @@ def neighbour_days(
     after = connection.execute(
         sa.select(sa.func.min(_papers.c.listed_on)).where(visible, _papers.c.listed_on > day)
     ).scalar()
-    return _as_date(before), _as_date(after)
-
-
-def _as_date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    return as_date(before), as_date(after)

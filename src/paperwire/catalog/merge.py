@@ -18,19 +18,14 @@ import datetime as dt
 
 from paperwire.catalog.links import dedupe_links
 from paperwire.catalog.model import Paper, PaperRecord
+from paperwire.catalog.rows import PAPER_FIELDS
 
-_BIBLIOGRAPHIC = (
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "submitted",
-    "updated",
-    "doi",
-    "journal_ref",
-    "comments",
-    "license",
+# Every stored field is bibliographic (merged by authority, below) but these, which have
+# rules of their own: a new field joins the authority rule unless it is listed here.
+_OWN_RULES = frozenset(
+    {"version", "links", "listed_on", "listed_from_feed", "extras", "authority", "withdrawn"}
 )
+_BIBLIOGRAPHIC = tuple(name for name in PAPER_FIELDS if name not in _OWN_RULES)
 
 
 def paper_from_record(record: PaperRecord) -> Paper:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from paperwire.catalog.matching import title_key
 from paperwire.catalog.model import Authority, Link, Paper, SourceRef
 from paperwire.db import bulk
+from paperwire.db.values import as_date, as_utc
 
 PAPER_FIELDS = (
     "title",
@@ -101,15 +101,6 @@ def row_values(paper: Paper) -> dict[str, Any]:
     }
 
 
-def as_date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back without a zone; they were stored as UTC.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def paper_from_row(row: Any) -> Paper:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from paperwire.db.metadata import metadata
@@ -40,15 +42,18 @@ papers = sa.Table(
     sa.Index("ix_papers_visible_category", "withdrawn", "primary_category"),
 )
 
+def paper_id_column(**options: Any) -> sa.Column[str]:
+    """A column naming a catalog paper; its rows go when the paper does (another room's
+    table may use it too: search/vector_store.py)."""
+    return sa.Column(
+        "paper_id", sa.String(200), sa.ForeignKey("papers.id", ondelete="CASCADE"), **options
+    )
+
+
 paper_sources = sa.Table(
     "paper_sources",
     metadata,
-    sa.Column(
-        "paper_id",
-        sa.String(200),
-        sa.ForeignKey("papers.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    paper_id_column(primary_key=True),
     sa.Column("source", sa.String(40), primary_key=True),
     sa.Column("source_record_id", sa.Text, nullable=False),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
@@ -62,13 +67,7 @@ paper_aliases = sa.Table(
     "paper_aliases",
     metadata,
     sa.Column("alias", sa.String(200), primary_key=True),
-    sa.Column(
-        "paper_id",
-        sa.String(200),
-        sa.ForeignKey("papers.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    paper_id_column(nullable=False, index=True),
 )
 
 ingest_checkpoints = sa.Table(

@@ -23,6 +23,7 @@ from paperwire.catalog.model import Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
 from paperwire.db import bulk
 from paperwire.db.engine import create_engine, dispose, migrate, write_connection
+from paperwire.db.values import as_date
 
 _papers = schema.papers
 _sources = schema.paper_sources
@@ -176,26 +177,36 @@ class Catalog:
     def _insert_papers(
         self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
     ) -> None:
-        if not papers:
-            return
-        encode = bulk.Encoder(connection.dialect.name)
-        stamp = encode.datetime(now)
-        params = [
-            (paper.id, *rows.paper_params(paper, encode), seq, stamp, stamp) for paper in papers
-        ]
-        columns = ("id", *rows.PAPER_COLUMNS, "change_seq", "created_at", "modified_at")
-        connection.exec_driver_sql(bulk.insert_sql(connection, _papers, columns), params)
+        self._write_papers(connection, papers, seq, now, new=True)
 
     def _update_papers(
         self, connection: sa.Connection, papers: list[Paper], seq: int, now: dt.datetime
     ) -> None:
+        self._write_papers(connection, papers, seq, now, new=False)
+
+    def _write_papers(
+        self,
+        connection: sa.Connection,
+        papers: list[Paper],
+        seq: int,
+        now: dt.datetime,
+        *,
+        new: bool,
+    ) -> None:
+        """INSERT (`new`) or UPDATE papers in one executemany, stamped with `seq` and `now`."""
         if not papers:
             return
         encode = bulk.Encoder(connection.dialect.name)
         stamp = encode.datetime(now)
-        params = [(*rows.paper_params(paper, encode), seq, stamp, paper.id) for paper in papers]
-        columns = (*rows.PAPER_COLUMNS, "change_seq", "modified_at")
-        connection.exec_driver_sql(bulk.update_sql(connection, _papers, columns, ["id"]), params)
+        if new:
+            inserted = ("id", *rows.PAPER_COLUMNS, "change_seq", "created_at", "modified_at")
+            sql = bulk.insert_sql(connection, _papers, inserted)
+            params = [(p.id, *rows.paper_params(p, encode), seq, stamp, stamp) for p in papers]
+        else:
+            updated = (*rows.PAPER_COLUMNS, "change_seq", "modified_at")
+            sql = bulk.update_sql(connection, _papers, updated, ["id"])
+            params = [(*rows.paper_params(p, encode), seq, stamp, p.id) for p in papers]
+        connection.exec_driver_sql(sql, params)
 
     def _write_refs(
         self,
@@ -352,7 +363,7 @@ class Catalog:
     def latest_listed_on(self) -> dt.date | None:
         with self.engine.connect() as connection:
             value = connection.execute(sa.select(sa.func.max(_papers.c.listed_on))).scalar()
-        return rows.as_date(value)
+        return as_date(value)
 
     def iter_papers(self, page_size: int = 1000) -> Iterator[Paper]:
         """Every paper in id order, read a page at a time (bounded memory)."""
@@ -435,7 +446,7 @@ class Catalog:
             withdrawn = connection.execute(
                 sa.select(sa.func.count()).where(_papers.c.withdrawn.is_(True))
             ).scalar_one()
-        first, last = rows.as_date(papers[1]), rows.as_date(papers[2])
+        first, last = as_date(papers[1]), as_date(papers[2])
         return {
             "papers": int(papers[0]),
             "withdrawn": int(withdrawn),

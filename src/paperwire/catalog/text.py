@@ -16,10 +16,13 @@ AUTHORS_MAX = 2_000
 AUTHOR_NAME_MAX_CHARS = 500
 FIELD_MAX_CHARS = 4_000
 
-# C0/C1 controls except tab and newline, DEL, bidi embeddings/overrides/isolates,
-# zero-width joiners/spaces, BOM, and the Unicode line/paragraph separators.
+# C0/C1 controls, DEL, bidi embeddings/overrides/isolates, zero-width joiners/spaces and
+# BOM: deleted. Controls that str.split() counts as whitespace (VT, FF, CR, the separators
+# \x1c-\x1f, NEL, U+2028/2029) are left for the split, so a lone line break still
+# separates two words instead of gluing them together.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069"
+    "\ufeff\ufff9-\ufffb]"
 )
 # arXiv abstracts mark a new paragraph with a line that starts with extra indentation;
 # blank lines do the same elsewhere.

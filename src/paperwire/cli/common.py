@@ -104,6 +104,12 @@ def report_rejection(rejection: Rejection) -> None:
     )
 
 
+def warn_skipped(skipped: list[str]) -> None:
+    """Say which index updates were skipped, and why (another process holds the lock)."""
+    for reason in skipped:
+        err.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
+
+
 def finish_ingest(report: IngestReport, unreadable: list[tuple[str, str]], as_json: bool) -> None:
     for path, reason in unreadable:
         err.print(

@@ -23,7 +23,6 @@ digest_app = typer.Typer(help="Compose, preview and send email digests.", no_arg
 def register(app: typer.Typer) -> None:
     app.add_typer(subscribers_app, name="subscribers")
     app.add_typer(digest_app, name="digest")
-    app.command("worker")(worker)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -237,36 +236,3 @@ def digest_status(
         return
     for name, count in sorted(counts.items()):
         out.print(f"{name}: {count}", highlight=False)
-
-
-def worker(
-    ctx: typer.Context,
-    once: Annotated[
-        bool, typer.Option("--once", help="Run the due jobs and send the outbox once, then exit.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print each job run as JSON.")] = False,
-) -> None:
-    """Run scheduled jobs (harvest, embed, digests) and send mail until SIGTERM."""
-    import logging
-
-    from paperwire.digest.engine import stop_on_signals
-    from paperwire.worker.runner import Worker
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    state = state_of(ctx)
-    process = Worker(state.open_catalog(), state.settings)
-    if once:
-        for run in process.tick():
-            if as_json:
-                out.print_json(json.dumps({"job": run.name, "slot": run.slot, "state": run.state}))
-            else:
-                out.print(f"{run.name} {run.slot}: {run.state}", highlight=False)
-        if process.sender is not None:
-            out.print(json.dumps(process.sender.run().as_dict()), highlight=False)
-        return
-    stop = threading.Event()
-    restore = stop_on_signals(stop)
-    try:
-        process.run(stop)
-    finally:
-        restore()

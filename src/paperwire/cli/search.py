@@ -9,18 +9,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from paperwire.catalog.store import Catalog
-from paperwire.cli.common import State, err, out, progress_display, state_of
+from paperwire.cli.common import err, out, progress_display, state_of, warn_skipped
 from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.search.filters import SearchFilters
-from paperwire.search.indexes import (
-    index_root,
-    open_searcher,
-    update_indexes,
-    update_keyword_index,
-)
+from paperwire.search.indexes import index_root, open_searcher
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import MODES, SORTS, Mode, SearchResult, Sort
+from paperwire.worker.tasks import embed_and_index, refresh_indexes
 
 index_app = typer.Typer(help="Build and update the search indexes.", no_args_is_help=True)
 
@@ -38,7 +33,7 @@ def embed(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Embed new and changed papers (resumable), then update the vector index."""
-    from paperwire.search.embed_job import count_pending, embed_pending
+    from paperwire.search.embed_job import count_pending
     from paperwire.search.embedder import MiniLmEmbedder
 
     state = state_of(ctx)
@@ -47,17 +42,20 @@ def embed(
     pending = count_pending(catalog, embedder.model_id)
     with progress_display() as progress:
         task = progress.add_task("embed", total=min(pending, limit) if limit else pending)
-        report = embed_pending(
-            catalog, embedder, limit=limit, on_progress=lambda n: progress.advance(task, n)
+        report = embed_and_index(
+            catalog,
+            state.settings,
+            embedder,
+            limit=limit,
+            on_progress=lambda n: progress.advance(task, n),
         )
-    indexed = update_indexes(catalog, index_root(state.settings.data_dir))
-    _warn_skipped(indexed.skipped)
+    warn_skipped(report.index.skipped)
     if as_json:
-        out.print_json(json.dumps(report.as_dict() | {"index": indexed.as_dict()}))
+        out.print_json(json.dumps(report.as_dict()))
     else:
         out.print(
-            f"{report.embedded} embedded, {report.refreshed} unchanged text, "
-            f"{indexed.vector_papers} vectors indexed",
+            f"{report.embedding.embedded} embedded, {report.embedding.refreshed} unchanged text, "
+            f"{report.index.vector_papers} vectors indexed",
             highlight=False,
         )
 
@@ -66,8 +64,8 @@ def embed(
 def index_rebuild(ctx: typer.Context) -> None:
     """Rebuild both indexes from the catalog and the stored vectors (swapped in whole)."""
     state = state_of(ctx)
-    report = update_indexes(state.open_catalog(), index_root(state.settings.data_dir), rebuild=True)
-    _warn_skipped(report.skipped)
+    report = refresh_indexes(state.open_catalog(), state.settings, rebuild=True)
+    warn_skipped(report.skipped)
     out.print(
         f"keyword index: {report.keyword_papers} papers; vector index: {report.vector_papers}",
         highlight=False,
@@ -80,26 +78,12 @@ def index_rebuild(ctx: typer.Context) -> None:
 def index_update(ctx: typer.Context) -> None:
     """Apply catalog changes since the last update to both indexes."""
     state = state_of(ctx)
-    report = update_indexes(state.open_catalog(), index_root(state.settings.data_dir))
-    _warn_skipped(report.skipped)
+    report = refresh_indexes(state.open_catalog(), state.settings)
+    warn_skipped(report.skipped)
     out.print(
         f"keyword index: {report.keyword_papers} changes; vector index: {report.vector_papers}",
         highlight=False,
     )
-
-
-def refresh_keyword_index(state: State, catalog: Catalog) -> None:
-    """After an ingest: new and changed papers become findable by keyword at once.
-
-    (Vectors follow with `paperwire embed`, which can take long on a big catalog.)
-    """
-    report = update_keyword_index(catalog, index_root(state.settings.data_dir))
-    _warn_skipped(report.skipped)
-
-
-def _warn_skipped(skipped: list[str]) -> None:
-    for reason in skipped:
-        err.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
 
 
 def search(

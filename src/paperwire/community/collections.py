@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from paperwire.accounts.model import User, as_utc
+from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_role
 from paperwire.catalog.model import Paper
@@ -28,6 +28,7 @@ from paperwire.community import bibtex
 from paperwire.community.papers import resolve_paper_id
 from paperwire.community.schema import collection_items, collections
 from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
+from paperwire.db.values import as_utc
 from paperwire.errors import CommunityError, Conflict, NotFound, TooMany
 from paperwire.ingest.export import paper_to_export
 

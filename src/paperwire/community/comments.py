@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from paperwire.accounts.model import User, as_utc, maybe_utc
+from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_role, require_verified
 from paperwire.catalog.store import Catalog
@@ -23,6 +23,7 @@ from paperwire.community.markdown import render
 from paperwire.community.papers import resolve_paper_id
 from paperwire.community.schema import comments
 from paperwire.db.connections import now, reading, writing
+from paperwire.db.values import as_utc, maybe_utc
 from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
 
 MAX_BODY = 10_000

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import orjson
 import sqlalchemy as sa
 
-from paperwire.accounts.model import as_utc
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
+from paperwire.db.values import as_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import httpx
 import sqlalchemy as sa
 
-from paperwire.accounts.model import User, as_utc, maybe_utc
+from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_verified
 from paperwire.catalog import schema as catalog_schema
@@ -32,6 +32,7 @@ from paperwire.clock import Clock
 from paperwire.community.schema import submissions, votes
 from paperwire.config import Settings
 from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
+from paperwire.db.values import as_utc, maybe_utc
 from paperwire.errors import CommunityError, NotFound, TooMany
 from paperwire.ingest.arxiv_atom import fetch_arxiv_papers
 from paperwire.ingest.base import InputUnreadable

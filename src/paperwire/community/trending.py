@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from paperwire.accounts.model import maybe_utc
 from paperwire.accounts.schema import users
 from paperwire.catalog import listing
 from paperwire.catalog import schema as catalog_schema
@@ -37,6 +36,7 @@ from paperwire.community.schema import comments, submissions, votes
 from paperwire.community.stars import star_growth
 from paperwire.config import Settings
 from paperwire.db.connections import now
+from paperwire.db.values import maybe_utc
 
 # The catalog order used where no score applies (and the tie order under the score).
 TRENDING_ORDER: ListOrder = "listed"

@@ -1,1 +1,2 @@
-"""db."""
+"""The bottom of the database: engines, the one metadata, transactions and dialect-neutral
+statements, bulk writes. Knows no room's tables."""

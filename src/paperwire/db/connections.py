@@ -45,7 +45,11 @@ def now(store: Database) -> dt.datetime:
     return store.clock.now().astimezone(dt.UTC)
 
 
-def dialect_insert(connection: sa.Connection, table: sa.Table) -> Any:
+# Both dialects spell ON CONFLICT alike; this is the one place that picks between them.
+DialectInsert = postgresql.Insert | sqlite.Insert
+
+
+def dialect_insert(connection: sa.Connection, table: sa.Table) -> DialectInsert:
     """An INSERT with this dialect's ON CONFLICT clauses (both spell them alike)."""
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)

@@ -73,7 +73,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it safe
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache for bulk writes
         if checkpointer is not None:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")  # see catalog/checkpointer.py
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # see db/checkpointer.py
         cursor.close()
 
     if checkpointer is not None:

@@ -7,8 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from paperwire.catalog.store import Catalog
+from paperwire.config import Settings
 from paperwire.ingest.files import ingest_paths
-from paperwire.ingest.pipeline import IngestReport
+from paperwire.worker.tasks import IndexedIngest, ingest_and_index
 
 DEMO_DIR = Path(__file__).parent
 # The captured listing page is dated "Mar 14"; pinning the year keeps the demo the same
@@ -17,12 +18,24 @@ LISTING_DATE = dt.date(2026, 3, 14)
 LISTING = DEMO_DIR / "hf-papers-listing.txt"
 SNAPSHOT = DEMO_DIR / "arxiv-snapshot-sample.jsonl"
 HF_DAILY = DEMO_DIR / "hf-daily-sample.json"
+# Each file with its listed-on date: only the listing page needs one given.
+DEMO_INPUTS: tuple[tuple[Path, dt.date | None], ...] = (
+    (SNAPSHOT, None),
+    (LISTING, LISTING_DATE),
+    (HF_DAILY, None),
+)
 
 
-def load_demo(catalog: Catalog) -> IngestReport:
-    """Load the demo corpus; idempotent (a second load counts everything unchanged)."""
-    report = IngestReport()
-    report.merge(ingest_paths(catalog, [SNAPSHOT]))
-    report.merge(ingest_paths(catalog, [LISTING], listed_on=LISTING_DATE))
-    report.merge(ingest_paths(catalog, [HF_DAILY]))
+def load_demo(catalog: Catalog, settings: Settings | None = None) -> IndexedIngest:
+    """Load the demo corpus; idempotent (a second load counts everything unchanged).
+
+    With `settings`, the keyword index of its data directory follows, as after any ingest;
+    without, only the catalog is written (for callers that build an index of their own).
+    """
+    report = IndexedIngest()
+    for path, listed_on in DEMO_INPUTS:
+        if settings is None:
+            report.merge(ingest_paths(catalog, [path], listed_on=listed_on))
+        else:
+            report.add(ingest_and_index(catalog, settings, [path], listed_on=listed_on))
     return report

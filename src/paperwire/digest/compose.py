@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from paperwire.catalog.store import Catalog
 from paperwire.community.trending import TrendingParams
+from paperwire.db.connections import insert_ignoring_duplicates
 from paperwire.db.engine import write_connection
 from paperwire.digest import schema
 from paperwire.digest.model import Subscriber, subscriber_from_row
@@ -177,7 +177,7 @@ class Composer:
                     report.empty += 1
                     continue
                 outbox_id = connection.execute(
-                    _insert_ignoring_duplicates(connection, _outbox)
+                    insert_ignoring_duplicates(connection, _outbox)
                     .values(
                         kind="digest",
                         subscriber_id=subscriber.id,
@@ -195,7 +195,7 @@ class Composer:
                     report.skipped += 1  # this period's digest exists already
                     continue
                 connection.execute(
-                    _insert_ignoring_duplicates(connection, schema.sent_papers),
+                    insert_ignoring_duplicates(connection, schema.sent_papers),
                     [
                         {
                             "subscriber_id": subscriber.id,
@@ -211,12 +211,6 @@ class Composer:
 
 def _same_time(column: sa.Column[Any], value: dt.datetime | None) -> sa.ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
-
-
-def _insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def sent_among(

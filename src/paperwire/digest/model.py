@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from paperwire.catalog.rows import as_date, as_utc
+from paperwire.db.values import as_date, as_utc
 from paperwire.digest.schedule import FREQUENCIES, Frequency, Schedule, zone
 
 Status = Literal["pending", "confirmed", "unsubscribed", "suppressed"]

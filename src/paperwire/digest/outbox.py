@@ -25,8 +25,8 @@ from typing import Any, Literal, Protocol
 import sqlalchemy as sa
 
 from paperwire.catalog import schema as catalog_schema
-from paperwire.catalog.rows import as_utc
 from paperwire.db.engine import write_connection
+from paperwire.db.values import as_utc
 from paperwire.digest import schema
 from paperwire.digest.model import Subscriber, subscriber_from_row
 

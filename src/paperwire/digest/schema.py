@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from paperwire.db.metadata import metadata
+
+
+def _subscriber_id(**options: Any) -> sa.Column[int]:
+    """The column naming a subscriber; their rows go when the subscriber does."""
+    return sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("digest_subscribers.id", ondelete="CASCADE"),
+        **options,
+    )
+
 
 # Who gets mail. `email_key` (lowercased) is what makes an address unique; `user_id` links a
 # subscription made from an account (no foreign key: accounts live in the community tables).
@@ -41,13 +54,7 @@ confirmations = sa.Table(
     "digest_confirmations",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "subscriber_id",
-        sa.Integer,
-        sa.ForeignKey("digest_subscribers.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _subscriber_id(nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
@@ -70,12 +77,7 @@ outbox = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column(
-        "subscriber_id",
-        sa.Integer,
-        sa.ForeignKey("digest_subscribers.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _subscriber_id(nullable=False),
     sa.Column("period", sa.String(64), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
     # pending -> sending -> sent | retry | failed | uncertain (docs/digests.md)
@@ -98,12 +100,7 @@ outbox = sa.Table(
 sent_papers = sa.Table(
     "digest_sent_papers",
     metadata,
-    sa.Column(
-        "subscriber_id",
-        sa.Integer,
-        sa.ForeignKey("digest_subscribers.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _subscriber_id(primary_key=True),
     sa.Column("paper_id", sa.String(200), primary_key=True),
     sa.Column("outbox_id", sa.Integer, nullable=True),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
@@ -113,12 +110,7 @@ sent_papers = sa.Table(
 ratings = sa.Table(
     "digest_ratings",
     metadata,
-    sa.Column(
-        "subscriber_id",
-        sa.Integer,
-        sa.ForeignKey("digest_subscribers.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _subscriber_id(primary_key=True),
     sa.Column("paper_id", sa.String(200), primary_key=True, index=True),
     sa.Column("user_id", sa.BigInteger, nullable=True),
     sa.Column("rating", sa.SmallInteger, nullable=False),  # +1 or -1

@@ -27,6 +27,7 @@ from paperwire.digest.model import (
 )
 from paperwire.digest.outbox import cancel_queued
 from paperwire.digest.tokens import LinkClaim
+from paperwire.signing import token_hash
 
 _subs = schema.subscribers
 CONFIRM_TTL = dt.timedelta(days=3)
@@ -204,7 +205,7 @@ class Subscriptions:
         )
         connection.execute(
             schema.confirmations.insert().values(
-                token_hash=tokens.token_hash(tokens.confirmation_token(self.key, nonce)),
+                token_hash=token_hash(tokens.confirmation_token(self.key, nonce)),
                 subscriber_id=subscriber_id,
                 created_at=now,
                 expires_at=now + CONFIRM_TTL,
@@ -213,7 +214,7 @@ class Subscriptions:
 
     def confirm(self, token: str) -> ConfirmResult:
         """Use a confirmation token (once): the address starts getting digests."""
-        digest = tokens.token_hash(token)
+        digest = token_hash(token)
         now = self.clock.now()
         table = schema.confirmations
         with write_connection(self.engine) as connection, connection.begin():

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -26,13 +25,7 @@ from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.http import PoliteClient
-from paperwire.ingest.oai import (
-    ByteStream,
-    checked_first,
-    local_name,
-    open_xml_file,
-    safe_iterparse,
-)
+from paperwire.ingest.oai import ByteStream, XmlFileSource, local_name, safe_iterparse
 from paperwire.ingest.records import build_record
 
 SOURCE = "arxiv-atom"
@@ -187,31 +180,20 @@ def _field(parent: Element, name: str) -> str | None:
     return "".join(child.itertext()) if child is not None else None
 
 
-class AtomSource:
-    """An arXiv API Atom feed saved to a file.
-
-    Read twice, like OaiXmlSource: a broken or hostile feed is refused before any entry is
-    handed on, so an unreadable file writes nothing.
-    """
+class AtomSource(XmlFileSource[AtomResponse]):
+    """An arXiv API Atom feed saved to a file (read twice, like every XmlFileSource)."""
 
     format_name = FORMAT
-    checkpoint_key: str | None = None
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        super().__init__(path)
         self.feed = AtomFeed()
 
-    def checkpoint(self) -> dict[str, Any] | None:
-        return None
+    def read_response(self, stream: ByteStream, location: str) -> AtomResponse:
+        return AtomResponse(stream, location)
 
-    def items(self) -> Iterator[Item]:
-        return checked_first(self._read)
-
-    def _read(self) -> Iterator[Item]:
-        with open_xml_file(self.path) as stream:
-            response = AtomResponse(stream, str(self.path))
-            yield from response.items()
-            self.feed = response.feed
+    def finished(self, response: AtomResponse) -> None:
+        self.feed = response.feed
 
 
 def parse_atom_bytes(data: bytes, location: str) -> tuple[list[Item], AtomResponse]:

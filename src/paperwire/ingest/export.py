@@ -27,9 +27,12 @@ from paperwire.catalog.model import Authority, Link, Paper, Rejection, SourceRef
 from paperwire.catalog.store import Catalog
 from paperwire.catalog.text import RecordRejected
 from paperwire.ingest.base import Item
-from paperwire.ingest.formats import EXPORT_FORMAT_TAG, UnreadableAt, bounded_lines, open_input
+from paperwire.ingest.inputs import UnreadableAt, lines_of
 from paperwire.ingest.pipeline import ProgressCallback
 from paperwire.ingest.records import clean_categories, parse_json_line
+
+# The first line of every export says which format it is (formats.py detects it by this).
+EXPORT_FORMAT_TAG = "paperwire-export/1"
 
 FORMAT = "paperwire-export"
 # A paper's text is capped near 1 MB (abstract, 2,000 authors, extras); lines beyond are broken.
@@ -126,32 +129,27 @@ class ExportSource:
 
     def items(self) -> Iterator[Item]:
         recent: dict[str, int] = {}
-        with open_input(self.path) as stream:
-            lines = bounded_lines(stream, MAX_LINE_BYTES)
-            while True:
-                try:
-                    number, raw = next(lines)
-                except StopIteration:
-                    return
-                except UnreadableAt as error:
-                    yield Rejection(f"{self.path}:{error.number}", f"unreadable: {error}")
-                    return
-                location = f"{self.path}:{number}"
-                if raw is None:
-                    yield Rejection(location, f"line longer than {MAX_LINE_BYTES} bytes")
+        for entry in lines_of(self.path, MAX_LINE_BYTES):
+            if isinstance(entry, UnreadableAt):
+                yield Rejection(f"{self.path}:{entry.number}", f"unreadable: {entry}")
+                return
+            number, raw = entry
+            location = f"{self.path}:{number}"
+            if raw is None:
+                yield Rejection(location, f"line longer than {MAX_LINE_BYTES} bytes")
+                continue
+            if not raw.strip():
+                continue
+            item = parse_export_line(raw, location)
+            if isinstance(item, Paper):
+                first = recent.get(item.id)
+                if first is not None:
+                    yield Rejection(location, f"paper {item.id} is already on line {first}")
                     continue
-                if not raw.strip():
-                    continue
-                item = parse_export_line(raw, location)
-                if isinstance(item, Paper):
-                    first = recent.get(item.id)
-                    if first is not None:
-                        yield Rejection(location, f"paper {item.id} is already on line {first}")
-                        continue
-                    recent[item.id] = number
-                    if len(recent) > DUPLICATE_WINDOW:
-                        del recent[next(iter(recent))]
-                yield item
+                recent[item.id] = number
+                if len(recent) > DUPLICATE_WINDOW:
+                    del recent[next(iter(recent))]
+            yield item
 
 
 def parse_export_line(raw: bytes, location: str) -> Item:

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
-import io
 import re
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from paperwire.clock import Clock
+from paperwire.ingest.arxiv_atom import AtomSource
 from paperwire.ingest.base import InputUnreadable, Source
+from paperwire.ingest.export import EXPORT_FORMAT_TAG, ExportSource
+from paperwire.ingest.hf_daily import HfDailySource
+from paperwire.ingest.hf_listing import HfListingSource
+from paperwire.ingest.inputs import READ_ERRORS, open_input
+from paperwire.ingest.oai import OaiXmlSource
+from paperwire.ingest.snapshot import SnapshotSource
 
 FORMAT_NAMES = (
     "hf-listing",
@@ -33,54 +36,11 @@ FORMAT_NAMES = (
     "hf-daily",
     "paperwire-export",
 )
-EXPORT_FORMAT_TAG = "paperwire-export/1"
-GZIP_MAGIC = b"\x1f\x8b"
-# What reading a file (or a broken gzip stream) can raise part-way through.
-BinaryInput = gzip.GzipFile | io.BufferedReader
-READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
 # Enough for the first line of any real input (an export line can be large).
 SNIFF_BYTES = 1024 * 1024
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)")
 _EXPORT_TAG = re.compile(rb'"format"\s*:\s*"paperwire-export/(?P<version>[^"]*)"')
 _SNAPSHOT_KEYS = ("abstract", "versions", "authors_parsed", "categories")
-
-
-def open_input(path: Path) -> BinaryInput:
-    """The file's bytes, decompressed when gzip'd; InputUnreadable when it cannot be opened."""
-    try:
-        with path.open("rb") as handle:
-            compressed = handle.read(2) == GZIP_MAGIC
-        if compressed:
-            return gzip.GzipFile(path, "rb")
-        return path.open("rb")
-    except OSError as error:
-        raise InputUnreadable(f"{path}: {error.strerror or error}") from error
-
-
-class UnreadableAt(Exception):
-    """Reading failed at line `number` (a truncated gzip stream, a disk error)."""
-
-    def __init__(self, number: int, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.number = number
-
-
-def bounded_lines(stream: BinaryInput, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) for each line; None for a line over `max_bytes`, whose rest is
-    skipped without being held in memory. A read failure raises UnreadableAt."""
-    number = 0
-    while True:
-        try:
-            raw = stream.readline(max_bytes + 1)
-            if not raw:
-                return
-            overlong = len(raw) > max_bytes and not raw.endswith(b"\n")
-            while overlong and raw and not raw.endswith(b"\n"):
-                raw = stream.readline(max_bytes + 1)
-        except READ_ERRORS as error:
-            raise UnreadableAt(number + 1, error) from error
-        number += 1
-        yield number, None if overlong else raw
 
 
 def detect_format(path: Path) -> str:
@@ -115,29 +75,16 @@ def open_source(
     if fmt is not None and fmt not in FORMAT_NAMES:
         raise ValueError(f"unknown format {fmt!r}; the formats are: {', '.join(FORMAT_NAMES)}")
     name = fmt or detect_format(path)
-    # Imported here so that each source module is loaded only when it is used.
     if name == "hf-listing":
-        from paperwire.ingest.hf_listing import HfListingSource
-
         return HfListingSource(path, listed_on=listed_on, clock=clock)
     if name == "oai-xml":
-        from paperwire.ingest.oai import OaiXmlSource
-
         return OaiXmlSource(path)
     if name == "arxiv-atom":
-        from paperwire.ingest.arxiv_atom import AtomSource
-
         return AtomSource(path)
     if name == "arxiv-snapshot":
-        from paperwire.ingest.snapshot import SnapshotSource
-
         return SnapshotSource(path, resume_from)
     if name == "hf-daily":
-        from paperwire.ingest.hf_daily import HfDailySource
-
         return HfDailySource(path, listed_on=listed_on)
-    from paperwire.ingest.export import ExportSource
-
     return ExportSource(path)
 
 

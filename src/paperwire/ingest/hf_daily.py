@@ -24,8 +24,8 @@ from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.ingest.base import InputUnreadable, Item, shown
-from paperwire.ingest.formats import READ_ERRORS, open_input
 from paperwire.ingest.http import PoliteClient, RemoteError
+from paperwire.ingest.inputs import READ_ERRORS, open_input
 from paperwire.ingest.pipeline import (
     IngestReport,
     ProgressCallback,

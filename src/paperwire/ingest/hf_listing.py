@@ -32,7 +32,7 @@ from paperwire.catalog.model import Authority, Rejection
 from paperwire.catalog.text import ABSTRACT_MAX_CHARS, RecordRejected
 from paperwire.clock import Clock, SystemClock
 from paperwire.ingest.base import InputUnreadable, Item
-from paperwire.ingest.formats import UnreadableAt, bounded_lines, open_input
+from paperwire.ingest.inputs import UnreadableAt, lines_of
 from paperwire.ingest.records import build_record
 
 FORMAT = "hf-listing"
@@ -247,25 +247,20 @@ class HfListingSource:
 
     def _lines(self) -> Iterator[tuple[int, str, str | None]]:
         """(line number, text, problem) for each line; problem is set for an unusable line."""
-        with open_input(self.path) as stream:
-            lines = bounded_lines(stream, MAX_LINE_BYTES)
-            while True:
-                try:
-                    number, raw = next(lines)
-                except StopIteration:
-                    return
-                except UnreadableAt as error:
-                    yield error.number, "", f"unreadable from here on ({error})"
-                    return
-                if raw is None:
-                    yield number, "", f"longer than {MAX_LINE_BYTES} bytes"
-                    continue
-                if number == 1:
-                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-                try:
-                    yield number, raw.decode("utf-8").rstrip("\r\n"), None
-                except UnicodeDecodeError:
-                    yield number, "", "not UTF-8 text"
+        for entry in lines_of(self.path, MAX_LINE_BYTES):
+            if isinstance(entry, UnreadableAt):
+                yield entry.number, "", f"unreadable from here on ({entry})"
+                return
+            number, raw = entry
+            if raw is None:
+                yield number, "", f"longer than {MAX_LINE_BYTES} bytes"
+                continue
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
+            try:
+                yield number, raw.decode("utf-8").rstrip("\r\n"), None
+            except UnicodeDecodeError:
+                yield number, "", "not UTF-8 text"
 
 
 def _starts_paper(block: _Block, paper: _Paper | None) -> bool:

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, Protocol, TypeVar
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import (
@@ -44,6 +44,9 @@ _DATESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}Z)?")
 _HAS_WORD = re.compile(r"\w")
 _CONTAINERS = {"ListRecords", "GetRecord"}
 ByteStream = IO[bytes] | gzip.GzipFile | io.BufferedReader
+
+
+ResponseT = TypeVar("ResponseT", bound="XmlResponse")
 
 
 class OaiError(InputUnreadable):
@@ -315,19 +318,21 @@ def checked_first(read: Callable[[], Iterator[Item]]) -> Iterator[Item]:
     yield from read()
 
 
-class OaiXmlSource:
-    """An OAI-PMH response saved to a file (ListRecords or GetRecord, metadataPrefix=arXiv).
+class XmlResponse(Protocol):
+    def items(self) -> Iterator[Item]: ...
+
+
+class XmlFileSource(Generic[ResponseT]):
+    """A source that reads one saved XML response (OAI-PMH here, Atom in arxiv_atom.py).
 
     The file is read twice: a first pass refuses a broken, hostile or error document before
     any record is handed on, so an unreadable file writes nothing; the second yields.
     """
 
-    format_name = FORMAT
     checkpoint_key: str | None = None
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.resumption_token: ResumptionToken | None = None
 
     def checkpoint(self) -> dict[str, Any] | None:
         return None
@@ -337,9 +342,31 @@ class OaiXmlSource:
 
     def _read(self) -> Iterator[Item]:
         with open_xml_file(self.path) as stream:
-            response = OaiResponse(stream, str(self.path))
+            response = self.read_response(stream, str(self.path))
             yield from response.items()
-            self.resumption_token = response.resumption_token
+            self.finished(response)
+
+    def read_response(self, stream: ByteStream, location: str) -> ResponseT:
+        raise NotImplementedError
+
+    def finished(self, response: ResponseT) -> None:
+        """Called once every item was read (keep what the response said about paging)."""
+
+
+class OaiXmlSource(XmlFileSource[OaiResponse]):
+    """An OAI-PMH response saved to a file (ListRecords or GetRecord, metadataPrefix=arXiv)."""
+
+    format_name = FORMAT
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.resumption_token: ResumptionToken | None = None
+
+    def read_response(self, stream: ByteStream, location: str) -> OaiResponse:
+        return OaiResponse(stream, location)
+
+    def finished(self, response: OaiResponse) -> None:
+        self.resumption_token = response.resumption_token
 
 
 def parse_oai_bytes(data: bytes, location: str) -> tuple[list[Item], OaiResponse]:

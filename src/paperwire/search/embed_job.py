@@ -158,7 +158,7 @@ def _embed_batch(
                 }
                 for paper, vector in zip(to_embed, vectors, strict=True)
             ]
-            connection.execute(upsert_statement(connection.dialect.name), rows)
+            connection.execute(upsert_statement(connection), rows)
         if to_refresh:
             # Same text, same vector: record that it reflects this change_seq, and leave
             # stored_seq alone so that indexes do not re-add an identical vector.

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
+from paperwire.catalog.schema import paper_id_column
+from paperwire.db.connections import DialectInsert, dialect_insert
 from paperwire.db.metadata import metadata
 
 # Kept free of the model's imports (onnxruntime...): catalog.schema imports this module.
@@ -32,12 +33,7 @@ _IN_CHUNK = 5000
 paper_vectors = sa.Table(
     "paper_vectors",
     metadata,
-    sa.Column(
-        "paper_id",
-        sa.String(200),
-        sa.ForeignKey("papers.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    paper_id_column(primary_key=True),
     sa.Column("model_id", sa.String(100), nullable=False),
     # sha256 of embedder.paper_text(paper): a change elsewhere in the paper keeps the vector.
     sa.Column("text_hash", sa.String(64), nullable=False),
@@ -77,13 +73,13 @@ def decode(blobs: Sequence[bytes], dimensions: int | None = None) -> Vectors:
     return joined.reshape(len(blobs), -1).astype(np.float32)
 
 
-def upsert_statement(dialect: str) -> sa.Insert:
+def upsert_statement(connection: sa.Connection) -> DialectInsert:
     """INSERT ... ON CONFLICT that never replaces a newer vector with an older one.
 
     Two workers may embed the same paper; the one that read an older version of the paper
     must not win, whatever order they commit in.
     """
-    insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(paper_vectors)
+    insert = dialect_insert(connection, paper_vectors)
     columns = ("model_id", "text_hash", "seq", "stored_seq", "vector", "embedded_at")
     return insert.on_conflict_do_update(
         index_elements=[paper_vectors.c.paper_id],

@@ -1,1 +1,1 @@
-"""The web front: pages and (later) the JSON API and feeds."""
+"""The web front: pages, both JSON APIs and feeds, built from one route table."""

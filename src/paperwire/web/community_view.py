@@ -1,6 +1,5 @@
-"""What the pages, both JSON APIs and the feeds share about the community: refusals as HTTP
-answers, paper ids as the library knows them, the signed-in viewer's part of a page, and
-trending lists.
+"""What the pages, both JSON APIs and the feeds share about the community: paper ids as
+the library knows them, the signed-in viewer's part of a page, and trending lists.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from paperwire.accounts.model import User
@@ -24,10 +23,12 @@ from paperwire.community import collections as community_collections
 from paperwire.community import votes
 from paperwire.community.trending import TrendingPage, TrendingParams, trending_page
 from paperwire.config import Settings
-from paperwire.errors import CommunityError, TooMany
+from paperwire.errors import CommunityError
 from paperwire.web import present
-from paperwire.web.auth import Viewer, csrf_token_for, viewer
+from paperwire.web.auth import Viewer, viewer
 from paperwire.web.context import WebContext
+from paperwire.web.errors import retry_after
+from paperwire.web.middleware.csrf import csrf_token_for
 from paperwire.web.templating import TEMPLATES
 
 # Ids of comments and collections. Bounded, because past SQLite's 64-bit integers a
@@ -38,18 +39,10 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 # -- requests and answers --------------------------------------------------------------
 
 
-def community_error(error: CommunityError) -> HTTPException:
-    """The HTTP answer to a refusal of the rules (429 says when to come back)."""
-    headers = None
-    if isinstance(error, TooMany) and error.retry_after:
-        headers = {"Retry-After": str(error.retry_after)}
-    return HTTPException(status_code=error.status, detail=str(error), headers=headers)
-
-
 def with_retry(response: Response, error: CommunityError) -> Response:
-    """A page answering a refusal, with Retry-After when the refusal was "too many"."""
-    if isinstance(error, TooMany) and error.retry_after:
-        response.headers["Retry-After"] = str(error.retry_after)
+    """A form shown again with a refusal, with Retry-After when the refusal was "too many"
+    (refusals that are not answered with their form go to web/errors.py)."""
+    response.headers.update(retry_after(error))
     return response
 
 
@@ -82,7 +75,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def signed_in(current: Viewer) -> User:
-    # requires(...) let only signed-in viewers through.
+    # The route needs an account (web/routes.py): only signed-in viewers get here.
     assert current.user is not None
     return current.user
 

@@ -1,4 +1,11 @@
-"""Errors: JSON with a message under /api/ (HF's shape, `{"error": ...}`), a page elsewhere."""
+"""Errors, the app's one place for them: JSON with a message under /api/ (HF's shape,
+`{"error": ...}`, which /api/v1 shares), the error page elsewhere.
+
+Routes raise; the handlers here answer. An HTTPException, a request that fails validation
+(400) and a refusal of the rules (paperwire.errors.CommunityError, with its `status`; a
+TooMany also says when to come back, in Retry-After) all become `error_response`. Routes
+that answer a refusal by showing their form again with the message catch it themselves.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from paperwire.errors import CommunityError, TooMany
 from paperwire.web.templating import TEMPLATES
 
 
@@ -31,6 +39,14 @@ def error_response(request: Request, status: int, message: str) -> Response:
         {"title": f"Error {status}", "status": status, "message": message},
         status_code=status,
     )
+
+
+def retry_after(error: CommunityError) -> dict[str, str]:
+    """The Retry-After header of a refusal, when waiting helps (a TooMany that knows how
+    long); no headers otherwise."""
+    if isinstance(error, TooMany) and error.retry_after:
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def _validation_message(error: RequestValidationError) -> str:
@@ -55,5 +71,12 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, RequestValidationError)
         return error_response(request, 400, _validation_message(error))
 
+    async def refusal(request: Request, error: Exception) -> Response:
+        assert isinstance(error, CommunityError)
+        response = error_response(request, error.status, str(error))
+        response.headers.update(retry_after(error))
+        return response
+
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(CommunityError, refusal)

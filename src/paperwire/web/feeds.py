@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
@@ -37,7 +37,6 @@ from paperwire.web.api.papers import CATEGORY, Filters, bad_request, open_search
 from paperwire.web.community_view import trending_list, trending_params
 from paperwire.web.context import WebContext, web_context
 
-router = APIRouter(tags=["feeds"])
 Context = Annotated[WebContext, Depends(web_context)]
 
 FEED_ENTRIES = 50
@@ -46,7 +45,7 @@ MEDIA_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
     "rss": "application/rss+xml; charset=utf-8",
 }
-_FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
+FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An Atom 1.0 (.atom) or RSS 2.0 (.rss) feed.",
         "content": {"application/atom+xml": {}, "application/rss+xml": {}},
@@ -173,7 +172,6 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-@router.get("/feeds/daily.{fmt}", summary="Daily papers feed", responses=_FEED_RESPONSES)
 def daily_feed(request: Request, web: Context, fmt: str) -> Response:
     """The papers of the latest listed day (`.atom` or `.rss`)."""
     fmt = _format(fmt)
@@ -189,7 +187,6 @@ def daily_feed(request: Request, web: Context, fmt: str) -> Response:
     return feed_response(request, web, fmt, spec)
 
 
-@router.get("/feeds/trending.{fmt}", summary="Trending papers feed", responses=_FEED_RESPONSES)
 def trending_feed(request: Request, web: Context, fmt: str) -> Response:
     """The papers of the trending window by trending score, as on /trending."""
     fmt = _format(fmt)
@@ -200,7 +197,6 @@ def trending_feed(request: Request, web: Context, fmt: str) -> Response:
     return feed_response(request, web, fmt, spec)
 
 
-@router.get("/feeds/search.{fmt}", summary="Search results feed", responses=_FEED_RESPONSES)
 def search_feed(
     request: Request,
     web: Context,
@@ -230,7 +226,6 @@ def search_feed(
     return feed_response(request, web, fmt, spec)
 
 
-@router.get("/feeds/category/{category}.{fmt}", summary="Category feed", responses=_FEED_RESPONSES)
 def category_feed(request: Request, web: Context, category: str, fmt: str) -> Response:
     """The latest listed papers whose primary category is `category` (cs.CL) or in an
     archive (cs, hep-th)."""

@@ -13,7 +13,8 @@ from paperwire import __version__
 from paperwire.catalog.display import excerpt, short_authors
 from paperwire.urls import paper_path
 from paperwire.web import present
-from paperwire.web.auth import Viewer, csrf_token_for, viewer
+from paperwire.web.auth import Viewer, viewer
+from paperwire.web.middleware.csrf import csrf_token_for
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from paperwire.catalog.rows import as_utc
 from paperwire.clock import Clock
+from paperwire.db.connections import dialect_insert
 from paperwire.db.engine import write_connection
+from paperwire.db.values import as_utc
 from paperwire.worker import schema
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,8 @@ class JobTable:
         """Take (job, slot): the first claim wins; a dead worker's or a failed run's row is
         taken over once its lease or retry time has passed."""
         with write_connection(self.engine) as connection, connection.begin():
-            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
             inserted = connection.execute(
-                insert(_jobs)
+                dialect_insert(connection, _jobs)
                 .values(
                     name=name,
                     slot=slot,

@@ -85,9 +85,8 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
     """The jobs of a worker with these settings: harvests and digests, embedding when
     semantic search is on, composing when mail is configured."""
     from paperwire.search.handle import SearcherHandle, SearchUnavailable
-    from paperwire.search.indexes import index_root
+    from paperwire.worker import tasks
 
-    root = index_root(settings.data_dir)
     searchers = SearcherHandle(
         catalog,
         settings,
@@ -95,24 +94,15 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
         trending_scorer=trending_scorer(catalog, TrendingParams.from_settings(settings)),
     )
 
-    def refresh_keyword_index() -> dict[str, Any]:
-        from paperwire.search.indexes import update_keyword_index
-
-        return update_keyword_index(catalog, root).as_dict()
-
     def harvest_arxiv(due: dt.datetime) -> dict[str, Any]:
-        from paperwire.ingest.oai_harvest import harvest_arxiv
-
-        report = harvest_arxiv(catalog, settings)
-        return report.counts.as_dict() | {"index": refresh_keyword_index()}
+        return tasks.harvest_arxiv_and_index(catalog, settings).as_dict()
 
     def harvest_hf(due: dt.datetime) -> dict[str, Any]:
         from paperwire.catalog.listing import ListQuery
         from paperwire.catalog.periods import Period
         from paperwire.community.stars import record_star_counts
-        from paperwire.ingest.hf_daily import harvest_hf_daily
 
-        report = harvest_hf_daily(catalog, settings)
+        report = tasks.harvest_hf_daily_and_index(catalog, settings)
         # Star counts over time feed the trending score's "stars gained" term.
         today = clock.now().date()
         recent = catalog.list_page(
@@ -121,7 +111,7 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
             with_total=False,
         ).papers
         stars = record_star_counts(catalog, recent)
-        return report.counts.as_dict() | {"stars": stars, "index": refresh_keyword_index()}
+        return report.counts.as_dict() | {"stars": stars, "index": report.index.as_dict()}
 
     def retry_submissions(due: dt.datetime) -> dict[str, Any]:
         from paperwire.community.submissions import retry_pending_submissions
@@ -135,12 +125,9 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
         return prune_community(catalog)
 
     def embed(due: dt.datetime) -> dict[str, Any]:
-        from paperwire.search.embed_job import embed_pending
         from paperwire.search.embedder import MiniLmEmbedder
-        from paperwire.search.indexes import update_indexes
 
-        report = embed_pending(catalog, MiniLmEmbedder())
-        return report.as_dict() | {"index": update_indexes(catalog, root).as_dict()}
+        return tasks.embed_and_index(catalog, settings, MiniLmEmbedder()).as_dict()
 
     def compose(due: dt.datetime) -> dict[str, Any]:
         try:

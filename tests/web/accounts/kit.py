@@ -28,8 +28,8 @@ from paperwire.demo import load_demo
 from paperwire.search.indexes import index_root, update_keyword_index
 from paperwire.web.app import create_app
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.support.mailserver import Mailbox, link_token
 from tests.support.servers import free_port, running
+from tests.support.smtp import SmtpSink, link_token
 from tests.web.conftest import Site
 
 PASSWORD = "correct horse battery staple"
@@ -45,7 +45,7 @@ def use_quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @contextmanager
 def account_site(
     data_dir: Path,
-    mailbox: Mailbox | None = None,
+    mailbox: SmtpSink | None = None,
     *,
     demo: bool = True,
     clock: Clock | None = None,
@@ -134,16 +134,17 @@ class Browser:
         return self.http.cookies.get(SESSION_COOKIE)
 
 
-def wait_for_mail(mailbox: Mailbox, address: str, count: int = 1) -> list[EmailMessage]:
+def wait_for_mail(mailbox: SmtpSink, address: str, count: int = 1) -> list[EmailMessage]:
     """The messages to `address` once `count` have come (mail leaves after the response)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        found = mailbox.to(address)
+        found = mailbox.messages_to(address)
         if len(found) >= count:
             return found
         time.sleep(0.02)
-    raise AssertionError(f"{count} mail(s) to {address} did not come: {mailbox.to(address)}")
+    came = mailbox.messages_to(address)
+    raise AssertionError(f"{count} mail(s) to {address} did not come: {came}")
 
 
-def mailed_token(mailbox: Mailbox, address: str, count: int = 1) -> str:
+def mailed_token(mailbox: SmtpSink, address: str, count: int = 1) -> str:
     return link_token(wait_for_mail(mailbox, address, count)[count - 1])

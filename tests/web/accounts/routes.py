@@ -1,5 +1,6 @@
-"""Every route of the app with sample path parameters, and the people who call them: what
-the authorisation matrix, the CSRF sweep and the GET-changes-nothing test share.
+"""Every route of the table (paperwire.web.routes) with sample path parameters, and the
+people who call them: what the authorisation matrix, the CSRF sweep and the
+GET-changes-nothing test share.
 
 Path parameters get values from PARAMETERS by name. A route with a parameter nobody named
 here fails the tests loudly (UnknownParameter): a new route cannot slip past the matrix.
@@ -17,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import params
 from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from paperwire.accounts import tokens
@@ -24,7 +26,9 @@ from paperwire.accounts.model import User
 from paperwire.clock import FakeClock
 from paperwire.community import collections, comments
 from paperwire.web.app import create_app
-from paperwire.web.auth import CSRF_EXEMPT_PREFIXES, Access, RouteAccess, api_routes, route_table
+from paperwire.web.auth import Access
+from paperwire.web.middleware.csrf import CSRF_EXEMPT_PREFIXES
+from paperwire.web.routes import ROUTES
 from tests.web.accounts.kit import make_user
 from tests.web.conftest import Site
 
@@ -94,9 +98,12 @@ def parameters(path: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Route:
-    """A route of the table and the body fields it reads: (name, required) pairs."""
+    """A row of the table (method, path, access) and the body fields its handler reads:
+    (name, required) pairs."""
 
-    entry: RouteAccess
+    method: str
+    path: str
+    access: Access
     form: tuple[tuple[str, bool], ...] = ()
     json: tuple[tuple[str, bool], ...] | None = None
 
@@ -121,22 +128,26 @@ def _body_fields(dependant: Dependant) -> tuple[tuple[tuple[str, bool], ...], An
 
 
 def the_routes(site: Site) -> list[Route]:
-    """The route table of the app as the site serves it (same settings and catalog), with
-    what each route reads from its body."""
+    """Every row of the route table, by path then method, with what its route reads from
+    the body as the site's app (same settings and catalog) serves it."""
     app = create_app(site.settings, catalog=site.catalog, semantic=False, cache=False)
     bodies = {
-        (method, path): _body_fields(dependant)
-        for path, methods, _, dependant in api_routes(app)
-        for method in methods
+        (method, route.path): _body_fields(route.dependant)
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
     }
-    routes = [Route(entry, *bodies[entry.method, entry.path]) for entry in route_table(app)]
+    rows = sorted(ROUTES, key=lambda row: (row.path, row.method))
+    routes = [
+        Route(row.method, row.path, row.access, *bodies[row.method, row.path]) for row in rows
+    ]
     unknown = {
-        f"{route.entry.method} {route.entry.path}: {name}"
+        f"{route.method} {route.path}: {name}"
         for route in routes
-        for name in parameters(route.entry.path)
+        for name in parameters(route.path)
         if name not in PARAMETERS
     } | {
-        f"{route.entry.method} {route.entry.path}: body field {name}"
+        f"{route.method} {route.path}: body field {name}"
         for route in routes
         for name, required in (*route.form, *(route.json or ()))
         if required and name not in BODY
@@ -206,12 +217,12 @@ class Cast:
         return samples
 
     def path_for(self, path: str, *, fresh: bool) -> str:
-        return self.request_for(Route(RouteAccess("GET", path, "anyone")), fresh=fresh)[0]
+        return self.request_for(Route("GET", path, "anyone"), fresh=fresh)[0]
 
     def request_for(self, route: Route, *, fresh: bool) -> tuple[str, dict[str, Any]]:
         """The route's path with sample values, and httpx keyword arguments for its body
         (`fresh`: new owned objects for this request)."""
-        path = route.entry.path
+        path = route.path
         needed = OWNED & (frozenset(parameters(path)) | route.fields)
         owned = self._owned_samples("fresh", needed) if fresh and needed else self._fixed
         values = {**FIXED, **owned, "username": self.owner.username}
@@ -246,8 +257,8 @@ class Cast:
 def owner_only(route: Route) -> bool:
     """Routes that act on something the "user" persona owns (named in the path or the
     body), behind an account."""
-    named = set(parameters(route.entry.path)) | route.fields
-    return route.entry.access != "anyone" and bool(OWNED & named)
+    named = set(parameters(route.path)) | route.fields
+    return route.access != "anyone" and bool(OWNED & named)
 
 
 def database_state(site: Site) -> dict[str, str]:

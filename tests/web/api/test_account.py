@@ -11,8 +11,6 @@ import pytest
 from paperwire.accounts import tokens
 from paperwire.accounts import users as accounts
 from paperwire.accounts.model import User
-from paperwire.errors import NotFound, TooMany
-from paperwire.web.api.account import community_http_error
 from tests.web.accounts.kit import account_site, make_user, session_headers, use_quick_hashing
 from tests.web.conftest import Site
 
@@ -168,14 +166,3 @@ def test_openapi_documents_the_account_api(site: Site) -> None:
     assert "401" in paths["/api/v1/me"]["get"]["responses"]
     # The HTML account pages stay out of the API docs.
     assert not [path for path in paths if path.startswith(("/settings", "/login", "/users"))]
-
-
-def test_library_refusals_keep_their_status_and_retry_after() -> None:
-    waited = community_http_error(TooMany("slow down", 42))
-    assert (waited.status_code, waited.detail, waited.headers) == (
-        429,
-        "slow down",
-        {"Retry-After": "42"},
-    )
-    assert community_http_error(TooMany("no waiting helps")).headers is None
-    assert community_http_error(NotFound("no such token")).status_code == 404

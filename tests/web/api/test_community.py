@@ -17,8 +17,7 @@ from paperwire.clock import FakeClock
 from paperwire.community import votes
 from paperwire.community.comments import PER_HOUR
 from paperwire.community.submissions import retry_pending_submissions
-from paperwire.web.app import create_app
-from paperwire.web.auth import route_table
+from paperwire.web.routes import ROUTES
 from tests.support.replay import Reply, replay_server
 from tests.web.conftest import Site
 from tests.web.pages.test_community import (
@@ -352,8 +351,7 @@ def test_trending_api_gives_order_and_breakdown(tmp_path: Path) -> None:
 
 
 def test_routes_declare_their_access_and_appear_in_openapi(site: Site) -> None:
-    app = create_app(site.settings, catalog=site.catalog, semantic=False, cache=False)
-    access = {(row.method, row.path): row.access for row in route_table(app)}
+    access = {(row.method, row.path): row.access for row in ROUTES}
     assert access[("POST", "/api/v1/papers/{paper_id:path}/upvote")] == "user"
     assert access[("POST", "/api/v1/papers/{paper_id:path}/comments")] == "verified"
     assert access[("GET", "/api/v1/papers/{paper_id:path}/comments")] == "anyone"

@@ -18,7 +18,7 @@ from paperwire.community import collections, votes
 from paperwire.community.schema import submissions
 from paperwire.db.connections import now, writing
 from paperwire.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.support.mailserver import Mailbox, running_mailbox, text_of
+from tests.support.smtp import SmtpSink, smtp_sink, text_of
 from tests.web.accounts.kit import (
     PASSWORD,
     Browser,
@@ -42,13 +42,13 @@ def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with running_mailbox() as box:
+def mailbox() -> Iterator[SmtpSink]:
+    with smtp_sink() as box:
         yield box
 
 
 @pytest.fixture
-def site(tmp_path: Path, mailbox: Mailbox) -> Iterator[Site]:
+def site(tmp_path: Path, mailbox: SmtpSink) -> Iterator[Site]:
     with account_site(tmp_path / "data", mailbox, demo=False) as served:
         yield served
 
@@ -66,7 +66,7 @@ def _sign_up(browser: Browser, name: str = "ada", **fields: str) -> str:
 # -- signing up ----------------------------------------------------------------------------
 
 
-def test_sign_up_verify_by_mail_then_log_in_and_out(site: Site, mailbox: Mailbox) -> None:
+def test_sign_up_verify_by_mail_then_log_in_and_out(site: Site, mailbox: SmtpSink) -> None:
     with Browser(site) as browser:
         page = browser.get("/signup")
         assert page.status_code == 200 and PRE_SESSION_COOKIE in page.cookies
@@ -117,7 +117,7 @@ def test_sign_up_shows_every_field_problem_next_to_its_field(site: Site) -> None
     assert accounts.list_users(site.catalog) == []
 
 
-def test_a_taken_username_is_said_a_taken_address_is_not(site: Site, mailbox: Mailbox) -> None:
+def test_a_taken_username_is_said_a_taken_address_is_not(site: Site, mailbox: SmtpSink) -> None:
     make_user(site.catalog, "ada")
     with Browser(site) as browser:
         taken = browser.submit(
@@ -135,7 +135,7 @@ def test_a_taken_username_is_said_a_taken_address_is_not(site: Site, mailbox: Ma
     assert accounts.find_user(site.catalog, "grace") is None
 
 
-def test_signed_in_people_can_mail_themselves_a_new_link(site: Site, mailbox: Mailbox) -> None:
+def test_signed_in_people_can_mail_themselves_a_new_link(site: Site, mailbox: SmtpSink) -> None:
     make_user(site.catalog, "ada", verified=False)
     with Browser(site) as browser:
         browser.log_in("ada")
@@ -257,7 +257,7 @@ def test_a_disabled_account_cannot_log_in(site: Site) -> None:
 # -- password reset ------------------------------------------------------------------------
 
 
-def test_password_reset_by_mail(site: Site, mailbox: Mailbox) -> None:
+def test_password_reset_by_mail(site: Site, mailbox: SmtpSink) -> None:
     make_user(site.catalog, "ada")
     with Browser(site) as elsewhere:
         elsewhere.log_in("ada")
@@ -430,7 +430,7 @@ def test_sessions_are_listed_and_the_others_can_be_logged_out(site: Site) -> Non
 # -- in a real browser -----------------------------------------------------------------------
 
 
-def test_sign_up_confirm_log_in_and_out_in_a_browser(site: Site, mailbox: Mailbox) -> None:
+def test_sign_up_confirm_log_in_and_out_in_a_browser(site: Site, mailbox: SmtpSink) -> None:
     """Debian's Chromium: every step by its label or its button, as a person would."""
     origin = site.url
     problems: list[str] = []

@@ -9,7 +9,7 @@ import pytest
 
 from paperwire.config import Settings
 from paperwire.web.pages.admin import effective_settings
-from tests.support.mailserver import running_mailbox
+from tests.support.smtp import smtp_sink
 from tests.web.pages.test_community import (
     community_site,
     log_in,
@@ -22,7 +22,7 @@ from tests.web.pages.test_community import (
 @pytest.mark.usefixtures("quick_hashing")
 def test_admins_see_the_settings_masked_and_can_send_a_test_mail(tmp_path: Path) -> None:
     with (
-        running_mailbox() as box,
+        smtp_sink() as box,
         community_site(
             tmp_path / "data",
             smtp_host="127.0.0.1",

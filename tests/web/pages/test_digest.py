@@ -19,9 +19,9 @@ from paperwire.digest.compose import Composer
 from paperwire.digest.engine import SendPolicy
 from paperwire.digest.subscriptions import Subscriptions
 from paperwire.web.app import create_app
-from tests.support.digest_factories import BASE_URL, paper, settings_for, subscriptions
+from tests.support.factories import BASE_URL, paper, settings_for, subscriptions
 from tests.support.servers import running
-from tests.support.smtp_sink import Sink, smtp_sink
+from tests.support.smtp import SmtpSink, smtp_sink
 
 _LINK = r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?"
 
@@ -31,7 +31,7 @@ class Site:
     url: str
     catalog: Catalog
     settings: Settings
-    sink: Sink
+    sink: SmtpSink
     subs: Subscriptions
     clock: FakeClock
 
@@ -66,8 +66,8 @@ def submit(client: httpx.Client, url: str, data: dict[str, str] | None = None) -
 @pytest.fixture
 def site(sqlite_catalog: Catalog, tmp_path: Path, clock: FakeClock) -> Iterator[Site]:
     sqlite_catalog.upsert([paper(1, clock.now().date(), upvotes=3), paper(2, clock.now().date())])
-    with smtp_sink() as (sink, port):
-        settings = settings_for(tmp_path / "data", port)
+    with smtp_sink() as sink:
+        settings = settings_for(tmp_path / "data", sink.port)
         app = create_app(settings, catalog=sqlite_catalog, semantic=False)
         with running(app) as url:
             yield Site(

@@ -115,8 +115,6 @@ def no_index_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def test_home_lists_the_latest_day_page_by_page(demo_site: Site) -> None:
     response = get(demo_site, "/")
     assert response.status_code == 200
-    assert "script-src 'self'" in response.headers["content-security-policy"]
-    assert "unsafe-inline" not in response.headers["content-security-policy"].split(";")[1]
     page = response.text
     assert "<h1>Daily papers · Mar 14, 2026</h1>" in page
     assert UNIXCODER in page

@@ -2,7 +2,8 @@
 
 Clients authenticate with `Authorization: Bearer pw_...` (a token made on /settings or by
 POST /api/v1/me/tokens), or with the browser's session cookie plus the `X-CSRF-Token`
-header for changes (web/auth.py checks both). Anonymous requests get 401 JSON.
+header for changes (web/auth.py and middleware/csrf.py check them). Anonymous requests
+get 401 JSON; refusals of the rules are answered by web/errors.py.
 
 Mass assignment is harmless: PATCH /api/v1/me reads only display_name and bio, and
 community.accounts.update_profile applies nothing else (role, is_admin, email_verified,
@@ -14,37 +15,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperwire.accounts import tokens
 from paperwire.accounts import users as accounts
 from paperwire.accounts.model import Role, User
-from paperwire.errors import CommunityError, TooMany
 from paperwire.web.api.models import ErrorOut, json_response
-from paperwire.web.auth import CurrentViewer, csrf_token_for, requires
+from paperwire.web.auth import CurrentViewer
 from paperwire.web.context import WebContext, web_context
+from paperwire.web.middleware.csrf import csrf_token_for
 
-router = APIRouter(tags=["account"])
 Context = Annotated[WebContext, Depends(web_context)]
 # Ids are database integers: anything larger cannot name a row (and would overflow).
 TokenId = Annotated[int, Path(ge=1, le=2**62)]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+# What each error of these routes means, for /openapi.json (web/routes.py names the
+# statuses each route documents).
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Invalid input"},
     401: {"model": ErrorOut, "description": "Not signed in (no valid token or session)"},
     403: {"model": ErrorOut, "description": "CSRF check failed (session requests)"},
+    404: {"model": ErrorOut, "description": "No such token of yours"},
+    429: {"model": ErrorOut, "description": "Too many tokens"},
 }
-
-
-def community_http_error(error: CommunityError) -> HTTPException:
-    """A library refusal as an HTTP error: its status and message, and Retry-After when
-    waiting helps (429)."""
-    headers = None
-    if isinstance(error, TooMany) and error.retry_after:
-        headers = {"Retry-After": str(error.retry_after)}
-    return HTTPException(status_code=error.status, detail=str(error), headers=headers)
 
 
 class MeOut(BaseModel):
@@ -135,19 +130,17 @@ def _token_out(token: tokens.ApiToken) -> TokenOut:
 
 
 def _user(current: CurrentViewer) -> User:
-    assert current.user is not None  # requires("user") let the request through
+    assert current.user is not None  # the route needs "user" (web/routes.py)
     return current.user
 
 
-@router.get(
-    "/api/v1/me",
-    summary="The signed-in account",
-    description="With a session cookie the answer also carries an `X-CSRF-Token` header: "
-    "send it back with PATCH, POST and DELETE requests made with that session.",
-    response_model=MeOut,
-    responses=_ERRORS,
-    dependencies=[requires("user")],
+# get_me's description in /openapi.json (one line: a docstring would wrap it).
+GET_ME_DESCRIPTION = (
+    "With a session cookie the answer also carries an `X-CSRF-Token` header: "
+    "send it back with PATCH, POST and DELETE requests made with that session."
 )
+
+
 def get_me(request: Request, web: Context, current: CurrentViewer) -> Response:
     response = json_response(me_out(_user(current)))
     if current.via == "session":
@@ -156,63 +149,25 @@ def get_me(request: Request, web: Context, current: CurrentViewer) -> Response:
     return response
 
 
-@router.patch(
-    "/api/v1/me",
-    summary="Change the display name or bio",
-    response_model=MeOut,
-    responses=_ERRORS,
-    dependencies=[requires("user")],
-)
 def patch_me(web: Context, current: CurrentViewer, changes: MePatch) -> Response:
     wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
-    try:
-        updated = accounts.update_profile(web.catalog, _user(current), wanted)
-    except CommunityError as error:
-        raise community_http_error(error) from None
+    updated = accounts.update_profile(web.catalog, _user(current), wanted)
     return json_response(me_out(updated))
 
 
-@router.get(
-    "/api/v1/me/tokens",
-    summary="The account's API tokens",
-    response_model=TokenList,
-    responses=_ERRORS,
-    dependencies=[requires("user")],
-)
 def list_my_tokens(web: Context, current: CurrentViewer) -> Response:
     found = tokens.list_tokens(web.catalog, _user(current))
     return json_response(TokenList(tokens=[_token_out(token) for token in found]))
 
 
-@router.post(
-    "/api/v1/me/tokens",
-    summary="Make an API token (shown once)",
-    status_code=201,
-    response_model=TokenCreated,
-    responses={**_ERRORS, 429: {"model": ErrorOut, "description": "Too many tokens"}},
-    dependencies=[requires("user")],
-)
 def create_my_token(web: Context, current: CurrentViewer, body: TokenCreate) -> Response:
-    try:
-        secret, made = tokens.create_token(web.catalog, _user(current), body.name)
-    except CommunityError as error:
-        raise community_http_error(error) from None
+    secret, made = tokens.create_token(web.catalog, _user(current), body.name)
     created = TokenCreated(**_token_out(made).model_dump(), token=secret)
     response = json_response(created, status_code=201)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@router.delete(
-    "/api/v1/me/tokens/{token_id}",
-    summary="Revoke one of the account's API tokens",
-    status_code=204,
-    responses={**_ERRORS, 404: {"model": ErrorOut, "description": "No such token of yours"}},
-    dependencies=[requires("user")],
-)
 def revoke_my_token(web: Context, current: CurrentViewer, token_id: TokenId) -> Response:
-    try:
-        tokens.revoke_token(web.catalog, _user(current), token_id)
-    except CommunityError as error:
-        raise community_http_error(error) from None
+    tokens.revoke_token(web.catalog, _user(current), token_id)
     return Response(status_code=204)

@@ -1,26 +1,21 @@
-"""The community's JSON API under /api/v1: upvotes, comments, submissions, collections and
-trending with each paper's score breakdown.
+"""The community's JSON API under /api/v1: upvotes, comments and submissions.
 
 Clients authenticate with `Authorization: Bearer pw_...` (a token from the account page)
-or, from our own pages, with the session cookie plus the `X-CSRF-Token` header. Each route
-names the least access it needs (`requires(...)`; route_table(app) reads them). Errors are
-`{"error": message}` with the status the rules give (community/errors.py): 400 bad input,
+or, from our own pages, with the session cookie plus the `X-CSRF-Token` header. Who may
+call each route is its row in web/routes.py. Refusals of the rules are raised as they are
+(paperwire.errors) and answered by web/errors.py: `{"error": message}` with 400 bad input,
 401 not signed in, 403 not allowed, 404 absent (private collections included), 409 taken,
 429 too many (with Retry-After).
 
-The parts: upvotes, comments and submissions here; collections in api_collections.py and
-trending in api_trending.py (included at the end, in that order); the models and the
-documented errors in api_community_models.py.
-
-Route order: app.py includes this router before api_v1, whose catch-all
-`/api/v1/papers/{id}` would otherwise take `.../upvote` and `.../comments` as part of an id.
+The other parts: collections in api/collections.py, trending in api/trending.py; the
+models and the documented errors in api/community_models.py.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from paperwire.community import comments as community_comments
@@ -32,11 +27,8 @@ from paperwire.community.submissions import (
     submissions_of,
     submit_paper,
 )
-from paperwire.errors import CommunityError, NotFound
-from paperwire.web.api import collections as api_collections
-from paperwire.web.api import trending as api_trending
+from paperwire.errors import NotFound
 from paperwire.web.api.community_models import (
-    BEARER,
     CommentEdit,
     CommentIn,
     CommentOut,
@@ -47,15 +39,13 @@ from paperwire.web.api.community_models import (
     SubmissionOut,
     SubmissionResultOut,
     UpvoteOut,
-    error_responses,
 )
 from paperwire.web.api.models import json_response, site_base
 from paperwire.web.api.papers import papers_out
-from paperwire.web.auth import CurrentViewer, requires
-from paperwire.web.community_view import RowId, community_error, paper_key
+from paperwire.web.auth import CurrentViewer
+from paperwire.web.community_view import RowId, paper_key
 from paperwire.web.context import WebContext, web_context
 
-router = APIRouter(tags=["community"])
 Context = Annotated[WebContext, Depends(web_context)]
 
 
@@ -97,45 +87,25 @@ def _upvote_count(web: WebContext, paper_id: str) -> tuple[str, int]:
     if paper is not None:
         return paper.id, engagement_for(web.catalog, [paper])[paper.id].upvotes
     if get_submission(web.catalog, paper_id) is None:
-        raise community_error(NotFound(f"no paper {paper_id!r}"))
+        raise NotFound(f"no paper {paper_id!r}")
     return paper_id, votes.vote_count(web.catalog, paper_id)
 
 
 # -- upvotes -------------------------------------------------------------------------
 
 
-@router.post(
-    "/api/v1/papers/{paper_id:path}/upvote",
-    summary="Upvote a paper",
-    response_model=UpvoteOut,
-    responses=error_responses(401, 404),
-    dependencies=[requires("user"), BEARER],
-)
 def upvote(web: Context, current: CurrentViewer, paper_id: str) -> Response:
     """One upvote per account and paper: upvoting again changes nothing."""
     target = paper_key(paper_id)
-    try:
-        votes.upvote(web.catalog, current.user, target)
-    except CommunityError as error:
-        raise community_error(error) from None
+    votes.upvote(web.catalog, current.user, target)
     found, count = _upvote_count(web, target)
     return json_response(UpvoteOut(paper_id=found, upvoted=True, upvotes=count))
 
 
-@router.delete(
-    "/api/v1/papers/{paper_id:path}/upvote",
-    summary="Take back an upvote",
-    response_model=UpvoteOut,
-    responses=error_responses(401, 404),
-    dependencies=[requires("user"), BEARER],
-)
 def remove_upvote(web: Context, current: CurrentViewer, paper_id: str) -> Response:
     target = paper_key(paper_id)
     _upvote_count(web, target)  # 404 for an unknown paper
-    try:
-        votes.remove_upvote(web.catalog, current.user, target)
-    except CommunityError as error:
-        raise community_error(error) from None
+    votes.remove_upvote(web.catalog, current.user, target)
     found, count = _upvote_count(web, target)
     return json_response(UpvoteOut(paper_id=found, upvoted=False, upvotes=count))
 
@@ -143,18 +113,12 @@ def remove_upvote(web: Context, current: CurrentViewer, paper_id: str) -> Respon
 # -- comments ------------------------------------------------------------------------
 
 
-@router.get(
-    "/api/v1/papers/{paper_id:path}/comments",
-    summary="A paper's comments",
-    response_model=CommentThread,
-    responses=error_responses(404),
-)
 def list_comments(web: Context, current: CurrentViewer, paper_id: str) -> Response:
     """The thread as a tree, oldest first at every level. Deleted comments (and hidden
     ones, except for moderators) show as placeholders while a reply hangs below them."""
     paper = web.catalog.get(paper_key(paper_id))
     if paper is None:
-        raise community_error(NotFound(f"no paper {paper_id!r}"))
+        raise NotFound(f"no paper {paper_id!r}")
     thread = community_comments.thread(web.catalog, paper.id, current.user)
     count = engagement_for(web.catalog, [paper])[paper.id].num_comments
     return json_response(
@@ -166,102 +130,44 @@ def list_comments(web: Context, current: CurrentViewer, paper_id: str) -> Respon
     )
 
 
-@router.post(
-    "/api/v1/papers/{paper_id:path}/comments",
-    summary="Comment on a paper",
-    status_code=201,
-    response_model=CommentOut,
-    responses=error_responses(400, 401, 403, 404, 429),
-    dependencies=[requires("verified"), BEARER],
-)
 def add_comment(web: Context, current: CurrentViewer, paper_id: str, body: CommentIn) -> Response:
     """A comment (or a reply, with parent_id). Needs a confirmed email address."""
-    try:
-        comment = community_comments.add_comment(
-            web.catalog, current.user, paper_key(paper_id), body.body, parent_id=body.parent_id
-        )
-    except CommunityError as error:
-        raise community_error(error) from None
+    comment = community_comments.add_comment(
+        web.catalog, current.user, paper_key(paper_id), body.body, parent_id=body.parent_id
+    )
     return json_response(_comment_out(comment), status_code=201)
 
 
-@router.patch(
-    "/api/v1/comments/{comment_id}",
-    summary="Edit your comment",
-    response_model=CommentOut,
-    responses=error_responses(400, 401, 403, 404),
-    dependencies=[requires("user"), BEARER],
-)
 def edit_comment(
     web: Context, current: CurrentViewer, comment_id: RowId, body: CommentEdit
 ) -> Response:
     """Within 15 minutes of writing it."""
-    try:
-        comment = community_comments.edit_comment(web.catalog, current.user, comment_id, body.body)
-    except CommunityError as error:
-        raise community_error(error) from None
+    comment = community_comments.edit_comment(web.catalog, current.user, comment_id, body.body)
     return json_response(_comment_out(comment))
 
 
-@router.delete(
-    "/api/v1/comments/{comment_id}",
-    summary="Delete your comment",
-    status_code=204,
-    responses=error_responses(401, 403, 404),
-    dependencies=[requires("user"), BEARER],
-)
 def delete_comment(web: Context, current: CurrentViewer, comment_id: RowId) -> Response:
     """Within 15 minutes of writing it; with replies it stays as "[deleted]"."""
-    try:
-        community_comments.delete_comment(web.catalog, current.user, comment_id)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_comments.delete_comment(web.catalog, current.user, comment_id)
     return Response(status_code=204)
 
 
-@router.put(
-    "/api/v1/comments/{comment_id}/hidden",
-    summary="Hide or show a comment (moderators)",
-    response_model=CommentOut,
-    responses=error_responses(401, 403, 404),
-    dependencies=[requires("moderator"), BEARER],
-)
 def hide_comment(
     web: Context, current: CurrentViewer, comment_id: RowId, state: HiddenIn
 ) -> Response:
-    try:
-        community_comments.set_hidden(web.catalog, current.user, comment_id, state.hidden)
-        comment = community_comments.get_comment(web.catalog, comment_id, current.user)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_comments.set_hidden(web.catalog, current.user, comment_id, state.hidden)
+    comment = community_comments.get_comment(web.catalog, comment_id, current.user)
     return json_response(_comment_out(comment))
 
 
 # -- submissions ---------------------------------------------------------------------
 
 
-@router.post(
-    "/api/v1/submissions",
-    summary="Submit a paper",
-    response_model=SubmissionResultOut,
-    responses={
-        201: {"description": "Listed on today's page.", "model": SubmissionResultOut},
-        202: {
-            "description": "Pending: arXiv could not be reached yet.",
-            "model": SubmissionResultOut,
-        },
-        **error_responses(400, 401, 403, 404, 429),
-    },
-    dependencies=[requires("verified"), BEARER],
-)
 def submit(request: Request, web: Context, current: CurrentViewer, body: SubmissionIn) -> Response:
     """Put a recent arXiv paper on today's page (rules: docs/community.md). Answers 201
     when listed, 202 when pending (the worker retries arXiv), 200 for a duplicate (which
     counted as your upvote)."""
-    try:
-        result = submit_paper(web.catalog, web.settings, current.user, body.id)
-    except CommunityError as error:
-        raise community_error(error) from None
+    result = submit_paper(web.catalog, web.settings, current.user, body.id)
     paper = web.catalog.get(result.paper_id)
     base = site_base(request, web.settings)
     status = {"listed": 201, "pending": 202, "duplicate": 200}[result.outcome]
@@ -276,20 +182,8 @@ def submit(request: Request, web: Context, current: CurrentViewer, body: Submiss
     )
 
 
-@router.get(
-    "/api/v1/submissions",
-    summary="Your submissions",
-    response_model=SubmissionList,
-    responses=error_responses(401),
-    dependencies=[requires("user"), BEARER],
-)
 def my_submissions(web: Context, current: CurrentViewer) -> Response:
     """Newest first, pending and rejected ones included."""
     assert current.user is not None
     mine = submissions_of(web.catalog, current.user.id, viewer=current.user)
     return json_response(SubmissionList(items=[_submission_out(item) for item in mine]))
-
-
-# Last, so the routes keep their order (and take this router's "community" tag).
-router.include_router(api_collections.router)
-router.include_router(api_trending.router)

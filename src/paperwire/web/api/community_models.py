@@ -1,6 +1,6 @@
-"""What the community's JSON API (api_community.py and its parts) takes and answers: its
-models, the errors each route documents, and the bearer scheme behind the "Authorize"
-button of /docs.
+"""What the community's JSON API (api/community.py, api/collections.py, api/trending.py)
+takes and answers: its models, what its errors mean, and the bearer scheme behind the
+"Authorize" button of /docs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from paperwire.community import comments as community_comments
 from paperwire.web.api.models import ErrorOut, PaperOut
 from paperwire.web.community_view import MAX_ROW_ID
 
-# Shown in the OpenAPI docs (the "Authorize" button); requires(...) does the checking.
+# Shown in the OpenAPI docs (the "Authorize" button) on the routes that need an account;
+# web/auth.py's requires(...) does the checking.
 BEARER = Depends(
     HTTPBearer(
         auto_error=False,
@@ -30,17 +31,19 @@ MAX_LIMIT = 100
 Responses = dict[int | str, dict[str, Any]]
 
 
-def error_responses(*statuses: int) -> Responses:
-    """The OpenAPI description of the error answers a route can give."""
-    meaning = {
+# What each error of the community API means, for /openapi.json (the table,
+# web/routes.py, names the statuses each route documents).
+ERRORS: Responses = {
+    status: {"model": ErrorOut, "description": meaning}
+    for status, meaning in {
         400: "The input breaks a rule (the message says which).",
         401: "Not signed in.",
         403: "Not allowed (another's comment, a role, an unconfirmed email).",
         404: "No such paper, comment or collection (or a private one).",
         409: "Taken already (a collection name).",
         429: "A limit was reached; Retry-After says when to try again.",
-    }
-    return {status: {"model": ErrorOut, "description": meaning[status]} for status in statuses}
+    }.items()
+}
 
 
 class UpvoteOut(BaseModel):

@@ -1,10 +1,10 @@
 """paperwire's own JSON API, /api/v1: listings, papers, similar papers, search, feeds, stats.
 
 Thin routes: parse and validate the query, call the catalog or the searcher, build the
-response models of api_models. Errors are `{"error": message}` (errors.py), with 400 for
+response models of api/models.py. Errors are `{"error": message}` (errors.py), with 400 for
 a bad parameter, 404 for an unknown paper and 503 while no search index exists.
 
-Route order: `/api/v1/papers/{id}/similar` is declared before the catch-all
+Route order (web/routes.py): `/api/v1/papers/{id}/similar` comes before the catch-all
 `/api/v1/papers/{id}` (ids may contain a slash, hep-th/9901001, so the catch-all would
 otherwise take ".../similar" as part of the id). No paper id ends in "/similar".
 """
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from paperwire.catalog.ids import parse_arxiv_id
@@ -32,7 +32,6 @@ from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Searcher, SearchResult, Sort
 from paperwire.web.api.models import (
     ErrorOut,
-    FeedsInfo,
     Highlights,
     IndexState,
     PaperList,
@@ -49,12 +48,6 @@ from paperwire.web.api.models import (
 )
 from paperwire.web.community_view import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
-from paperwire.web.pages import docs as docs_page
-
-# Full paths, no router prefix: a prefix would also apply to the included /docs route.
-router = APIRouter(tags=["paperwire API v1"])
-# /docs (Swagger UI from local files) documents this router, so it travels with it.
-router.include_router(docs_page.router)
 
 Context = Annotated[WebContext, Depends(web_context)]
 
@@ -66,11 +59,12 @@ MAX_SIMILAR = 50
 # As arXiv spells them: cs, hep-th, cs.CL, cond-mat.mes-hall.
 CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 
-Responses = dict[int | str, dict[str, Any]]
-_BAD_REQUEST: Responses = {400: {"model": ErrorOut, "description": "A parameter is invalid."}}
-_NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No paper has this id."}}
-_NO_INDEX: Responses = {
-    503: {"model": ErrorOut, "description": "The search index is not built yet."}
+# What each error of these routes means, for /openapi.json (web/routes.py names the
+# statuses each route documents).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A parameter is invalid."},
+    404: {"model": ErrorOut, "description": "No paper has this id."},
+    503: {"model": ErrorOut, "description": "The search index is not built yet."},
 }
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1-100).")]
@@ -162,12 +156,6 @@ def _period(date: str | None, week: str | None, month: str | None) -> Period | N
         raise bad_request(str(error)) from None
 
 
-@router.get(
-    "/api/v1/papers",
-    summary="List papers",
-    response_model=PaperList,
-    responses=_BAD_REQUEST,
-)
 def list_papers(
     request: Request,
     web: Context,
@@ -225,12 +213,6 @@ def list_papers(
     )
 
 
-@router.get(
-    "/api/v1/papers/{paper_id:path}/similar",
-    summary="Papers similar to one paper",
-    response_model=SimilarResponse,
-    responses={**_BAD_REQUEST, **_NOT_FOUND, **_NO_INDEX},
-)
 def similar_papers(
     request: Request,
     web: Context,
@@ -258,12 +240,6 @@ def similar_papers(
     )
 
 
-@router.get(
-    "/api/v1/papers/{paper_id:path}",
-    summary="One paper",
-    response_model=PaperOut,
-    responses=_NOT_FOUND,
-)
 def get_paper(request: Request, web: Context, paper_id: str) -> Response:
     """A paper by id: `2403.01234`, a versioned `2403.01234v2`, an old-style
     `hep-th/9901001` (the slash stays unencoded), a title slug, or an id it had before two
@@ -273,12 +249,6 @@ def get_paper(request: Request, web: Context, paper_id: str) -> Response:
     return json_response(papers_out(web.catalog, [paper], base)[0])
 
 
-@router.get(
-    "/api/v1/search",
-    summary="Search papers",
-    response_model=SearchResponse,
-    responses={**_BAD_REQUEST, **_NO_INDEX},
-)
 def search(
     request: Request,
     web: Context,
@@ -337,13 +307,11 @@ def _hits(catalog: Catalog, results: list[SearchResult], base: str) -> list[Sear
     ]
 
 
-@router.get("/api/v1/feeds", summary="The site's feeds", response_model=FeedsInfo)
 def feeds(request: Request, web: Context) -> Response:
     """Every Atom/RSS feed with its URLs, and how to build search and category feeds."""
     return json_response(feeds_info(site_base(request, web.settings)))
 
 
-@router.get("/api/v1/stats", summary="Catalog and index statistics", response_model=StatsOut)
 def stats(web: Context) -> Response:
     """How many papers, from which sources, over which dates, and how current the search
     indexes are (read from their metadata files, without opening them)."""

@@ -1,12 +1,12 @@
 """The community API's trending list: /api/v1/trending, each paper with what its score is
-made of. Included by api_community.py. Public: the same answer for every visitor.
+made of. Public: the same answer for every visitor.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from paperwire.catalog.listing import ListQuery
@@ -17,7 +17,6 @@ from paperwire.web.api.papers import papers_out
 from paperwire.web.community_view import trending_list, trending_params, trending_window
 from paperwire.web.context import WebContext, web_context
 
-router = APIRouter()
 Context = Annotated[WebContext, Depends(web_context)]
 
 
@@ -32,7 +31,6 @@ def _breakdown_out(breakdown: Breakdown) -> BreakdownOut:
     )
 
 
-@router.get("/api/v1/trending", summary="Trending papers, with why", response_model=TrendingOut)
 def trending(
     request: Request,
     web: Context,

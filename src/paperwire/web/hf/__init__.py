@@ -1,1 +1,2 @@
-"""hf."""
+"""The Hugging Face-compatible wire: huggingface.co's papers API shapes, answered from the
+catalog."""

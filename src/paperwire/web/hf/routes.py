@@ -1,10 +1,10 @@
 """huggingface.co's papers API, answered from the catalog, so the unmodified huggingface_hub
 client (`HfApi(endpoint="https://paperwire.example")`) lists, reads and searches our papers.
 
-Route order matters: /api/papers/search is declared before /api/papers/{id} (an id may hold
-a slash, hep-th/9901001, so ids match as paths), and app.py includes this router before the
-pages, whose catch-all /papers/{id} would otherwise take /papers/{id}.md. The JSON shapes
-live in hf_wire.py; docs/api.md says what each endpoint answers and where we differ from HF.
+Route order matters, and the table in web/routes.py keeps it: /api/papers/search comes
+before /api/papers/{id} (an id may hold a slash, hep-th/9901001, so ids match as paths),
+and /papers/{id}.md before the pages' catch-all /papers/{id}. The JSON shapes live in
+hf/wire.py; docs/api.md says what each endpoint answers and where we differ from HF.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from paperwire.catalog.ids import parse_arxiv_id
@@ -27,7 +27,6 @@ from paperwire.web.community_view import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.hf.wire import daily_item, paper_markdown, paper_object, search_item
 
-router = APIRouter(tags=["HF-compatible"])
 Context = Annotated[WebContext, Depends(web_context)]
 
 # HF's own bounds (its OpenAPI): daily pages of 1..100 (50 by default), searches of 1..120
@@ -49,7 +48,6 @@ def _json(data: object) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
 
 
-@router.get("/api/daily_papers", summary="Daily papers (huggingface.co's shape)")
 def daily_papers(
     web: Context,
     p: Annotated[int, Query(ge=0, le=PAGE_MAX, description="Page, from 0")] = 0,
@@ -97,8 +95,7 @@ def _period(
     return Period.day(latest) if latest else None
 
 
-# Declared before /api/papers/{paper_id:path}, which would otherwise take "search" as an id.
-@router.get("/api/papers/search", summary="Search papers (huggingface.co's shape)")
+# Before /api/papers/{paper_id:path} in the table, which would otherwise take "search" for an id.
 def search_papers(
     web: Context,
     q: Annotated[str, Query(max_length=QUERY_MAX_CHARS)] = "",
@@ -117,14 +114,12 @@ def search_papers(
     )
 
 
-@router.get("/api/papers/{paper_id:path}", summary="One paper (huggingface.co's shape)")
 def paper_info(web: Context, paper_id: str) -> Response:
     paper = _find(web.catalog, paper_id)
     engagement = engagement_for(web.catalog, [paper])[paper.id]
     return _json(paper_object(paper, engagement))
 
 
-@router.get("/papers/{paper_id:path}.md", summary="One paper as markdown")
 def paper_as_markdown(web: Context, paper_id: str) -> Response:
     paper = _find(web.catalog, paper_id)
     engagement = engagement_for(web.catalog, [paper])[paper.id]

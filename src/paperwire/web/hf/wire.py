@@ -1,4 +1,4 @@
-"""Papers in huggingface.co's JSON shapes, for the HF-compatible API (web/hf_api.py).
+"""Papers in huggingface.co's JSON shapes, for the HF-compatible API (web/hf/routes.py).
 
 Three shapes, as huggingface_hub's `PaperInfo` parses them:
 - `paper_object`: one paper, flat (`GET /api/papers/{id}`, and the `paper` inside an item);

@@ -1,1 +1,1 @@
-"""middleware."""
+"""ASGI middleware and request checks: security headers, CSRF, the response cache."""

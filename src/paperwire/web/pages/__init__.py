@@ -1,1 +1,1 @@
-"""pages."""
+"""Server-rendered HTML pages, one module per area."""

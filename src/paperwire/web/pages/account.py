@@ -4,7 +4,7 @@ person's public profile, and one's own settings.
 Thin over community/auth.py and friends: parse the form, call the library, render.
 - Nothing changes on GET. Mailed links (/account/verify, /account/reset) open a page whose
   button POSTs: mail scanners follow links, only people press buttons.
-- Every form carries a CSRF token (web/auth.py checks it); pages for anonymous visitors bind
+- Every form carries a CSRF token (middleware/csrf.py checks it); pages for anonymous visitors bind
   it to the pre-session cookie, which also keeps them out of the response cache.
 - No page tells a stranger whether an account exists: sign-up and reset requests answer
   the same whatever the address, and their mail goes out after the response is sent, so
@@ -18,37 +18,36 @@ Thin over community/auth.py and friends: parse the form, call the library, rende
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import BackgroundTasks, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from paperwire.accounts import auth as community_auth
 from paperwire.accounts import passwords, sessions, tokens
 from paperwire.accounts import users as accounts
+from paperwire.accounts.mails import AccountMail
 from paperwire.accounts.model import User
 from paperwire.accounts.security import safe_next
 from paperwire.community import profiles
-from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound, TooMany
-from paperwire.mail import transactional as mail
+from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound
+from paperwire.mail.accounts import MailError, account_sender
 from paperwire.signing import token_hash
-from paperwire.web.api.account import TokenId, community_http_error
+from paperwire.web.api.account import TokenId
 from paperwire.web.auth import (
     SESSION_COOKIE,
     CurrentViewer,
     Viewer,
     clear_session_cookie,
-    csrf_token_for,
-    requires,
     set_pre_session_cookie,
     set_session_cookie,
 )
 from paperwire.web.context import WebContext, web_context
+from paperwire.web.errors import retry_after
+from paperwire.web.middleware.csrf import csrf_token_for
 from paperwire.web.templating import TEMPLATES
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 FormText = Annotated[str, Form(max_length=accounts.EMAIL_MAX)]
 Secret = Annotated[str, Form(max_length=passwords.MAX_LENGTH + 1)]
@@ -121,18 +120,16 @@ def _mail_later(web: WebContext, background: BackgroundTasks) -> community_auth.
     """Mail after the response is sent: the answer takes as long whether a mail goes out
     or not (no timing tells which addresses have accounts), and slow SMTP holds no page."""
 
-    def queue(message: EmailMessage) -> None:
+    def queue(message: AccountMail) -> None:
         background.add_task(_send_now, web, message)
 
     return queue
 
 
-def _send_now(web: WebContext, message: EmailMessage) -> None:
+def _send_now(web: WebContext, message: AccountMail) -> None:
     try:
-        mail.send(web.settings, message)
-    except mail.MailNotConfigured:
-        log.warning("mail is not configured: %r was not sent", message["Subject"])
-    except mail.MailError as error:
+        account_sender(web.settings)(message)  # without SMTP: a warning, nothing sent
+    except MailError as error:
         log.error("%s", error)
 
 
@@ -143,21 +140,19 @@ def _request_reset(web: WebContext, email: str) -> None:
 
 
 def _signed_in(current: Viewer) -> User:
-    assert current.user is not None  # requires("user") let the request through
+    assert current.user is not None  # the route needs "user" (web/routes.py)
     return current.user
 
 
 # -- signing up and confirming the address ------------------------------------------------
 
 
-@router.get("/signup", response_class=HTMLResponse)
 def signup_form(request: Request, web: Context, current: CurrentViewer) -> Response:
     if current.signed_in:
         return _see_other("/")
     return _page(request, web, "signup.html", {"title": "Sign up", "form": {}, "errors": {}})
 
 
-@router.post("/signup", response_class=HTMLResponse)
 def sign_up(
     request: Request,
     web: Context,
@@ -212,7 +207,6 @@ def _signup_errors(username: str, email: str, password: str) -> dict[str, str]:
     return errors
 
 
-@router.get("/account/verify", response_class=HTMLResponse)
 def verify_form(
     request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
@@ -220,7 +214,6 @@ def verify_form(
     return _page(request, web, "verify.html", context, status=200 if token else 400)
 
 
-@router.post("/account/verify", response_class=HTMLResponse)
 def verify(
     request: Request, web: Context, current: CurrentViewer, token: FormText = ""
 ) -> Response:
@@ -232,7 +225,6 @@ def verify(
     return _message(request, web, "Address confirmed", f"Thanks, {user.username}. {next_step}")
 
 
-@router.post("/account/verify/resend", dependencies=[requires("user")])
 def resend_verification(
     web: Context, current: CurrentViewer, background: BackgroundTasks
 ) -> Response:
@@ -246,7 +238,6 @@ def resend_verification(
 # -- logging in and out ----------------------------------------------------------------
 
 
-@router.get("/login", response_class=HTMLResponse)
 def login_form(
     request: Request,
     web: Context,
@@ -272,7 +263,6 @@ def _login_page(
     return _page(request, web, "login.html", context, status, headers)
 
 
-@router.post("/login", response_class=HTMLResponse)
 def log_in(
     request: Request,
     web: Context,
@@ -290,9 +280,6 @@ def log_in(
             user_agent=request.headers.get("user-agent"),
         )
     except CommunityError as error:
-        headers = None
-        if isinstance(error, TooMany) and error.retry_after:
-            headers = {"Retry-After": str(error.retry_after)}
         return _login_page(
             request,
             web,
@@ -300,7 +287,7 @@ def log_in(
             next_url=next,
             error=str(error),
             status=error.status,
-            headers=headers,
+            headers=retry_after(error),
         )
     # Whoever this browser was logged in as before is logged out.
     community_auth.log_out(web.catalog, request.cookies.get(SESSION_COOKIE))
@@ -309,7 +296,6 @@ def log_in(
     return response
 
 
-@router.post("/logout")
 def log_out(web: Context, current: CurrentViewer) -> Response:
     community_auth.log_out(web.catalog, current.session_id)
     response = _see_other("/")
@@ -320,7 +306,6 @@ def log_out(web: Context, current: CurrentViewer) -> Response:
 # -- password reset --------------------------------------------------------------------
 
 
-@router.get("/account/reset", response_class=HTMLResponse)
 def reset_form(
     request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
@@ -345,7 +330,6 @@ def _new_password_page(
     return _page(request, web, "reset_password.html", context, status=400 if error else 200)
 
 
-@router.post("/account/reset", response_class=HTMLResponse)
 def reset(
     request: Request,
     web: Context,
@@ -382,12 +366,8 @@ def reset(
 # -- profile and settings ----------------------------------------------------------------
 
 
-@router.get("/users/{username}", response_class=HTMLResponse)
 def profile_page(request: Request, web: Context, current: CurrentViewer, username: str) -> Response:
-    try:
-        found = profiles.profile(web.catalog, username, current.user)
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=str(error)) from None
+    found = profiles.profile(web.catalog, username, current.user)
     wanted = [item.paper_id for item in found.submissions] + found.upvoted
     papers = {paper.id: paper for paper in web.catalog.get_many(wanted, with_sources=False)}
     context = {
@@ -426,7 +406,6 @@ def _settings_page(
     return _page(request, web, "settings.html", context, status)
 
 
-@router.get("/settings", response_class=HTMLResponse, dependencies=[requires("user")])
 def settings_page(
     request: Request,
     web: Context,
@@ -436,7 +415,6 @@ def settings_page(
     return _settings_page(request, web, current, done=done)
 
 
-@router.post("/settings/profile", response_class=HTMLResponse, dependencies=[requires("user")])
 def save_profile(
     request: Request,
     web: Context,
@@ -455,7 +433,6 @@ def save_profile(
     return _see_other("/settings?done=profile")
 
 
-@router.post("/settings/password", response_class=HTMLResponse, dependencies=[requires("user")])
 def change_password(
     request: Request,
     web: Context,
@@ -477,35 +454,22 @@ def change_password(
     return _start_session(request, web, user, "/settings?done=password")
 
 
-@router.post("/settings/tokens", response_class=HTMLResponse, dependencies=[requires("user")])
 def create_token(
     request: Request,
     web: Context,
     current: CurrentViewer,
     name: Annotated[str, Form(max_length=tokens.NAME_MAX * 2)] = "",
 ) -> Response:
-    try:
-        secret, _ = tokens.create_token(web.catalog, _signed_in(current), name)
-    except CommunityError as error:
-        raise community_http_error(error) from None
+    secret, _ = tokens.create_token(web.catalog, _signed_in(current), name)
     # Shown in this response only (no redirect: the token must never sit in a URL).
     return _settings_page(request, web, current, new_token=secret)
 
 
-@router.post(
-    "/settings/tokens/{token_id}/revoke",
-    response_class=HTMLResponse,
-    dependencies=[requires("user")],
-)
 def revoke_token(web: Context, current: CurrentViewer, token_id: TokenId) -> Response:
-    try:
-        tokens.revoke_token(web.catalog, _signed_in(current), token_id)
-    except CommunityError as error:
-        raise community_http_error(error) from None
+    tokens.revoke_token(web.catalog, _signed_in(current), token_id)
     return _see_other("/settings?done=token-revoked")
 
 
-@router.post("/settings/sessions/revoke-others", dependencies=[requires("user")])
 def revoke_other_sessions(request: Request, web: Context, current: CurrentViewer) -> Response:
     user = _signed_in(current)
     accounts.revoke_all_credentials(web.catalog, user.id, keep_tokens=True)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import Response
 
+from paperwire.accounts.mails import AccountMail
 from paperwire.config import Settings
-from paperwire.mail import transactional as mail
-from paperwire.web.auth import CurrentViewer, csrf_token_for, requires
+from paperwire.mail.accounts import MailError, MailNotConfigured, deliver
+from paperwire.web.auth import CurrentViewer
 from paperwire.web.context import WebContext, web_context
+from paperwire.web.middleware.csrf import csrf_token_for
 from paperwire.web.templating import TEMPLATES
 
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 SECRET_FIELDS = frozenset({"smtp_password", "secret_key", "database_url"})
 
@@ -64,26 +65,23 @@ def _page(request: Request, web: WebContext, current: CurrentViewer, notice: str
     return response
 
 
-@router.get("/admin/settings", response_class=HTMLResponse, dependencies=[requires("admin")])
 def settings_page(request: Request, web: Context, current: CurrentViewer) -> Response:
     return _page(request, web, current)
 
 
-@router.post(
-    "/admin/settings/test-mail", response_class=HTMLResponse, dependencies=[requires("admin")]
-)
 def send_test_mail(request: Request, web: Context, current: CurrentViewer) -> Response:
     assert current.user is not None
+    text = "This mail shows that paperwire can reach you through its SMTP settings."
+    test_mail = AccountMail(
+        to=current.user.email,
+        subject="paperwire test mail",
+        text=text + "\n",
+        html=f"<!doctype html><html><body><p>{text}</p></body></html>",
+    )
     try:
-        message = mail.build_message(
-            web.settings,
-            to=current.user.email,
-            subject="paperwire test mail",
-            text="This mail shows that paperwire can reach you through its SMTP settings.\n",
-        )
-        mail.send(web.settings, message)
-    except mail.MailNotConfigured as error:
+        deliver(web.settings, test_mail)
+    except MailNotConfigured as error:
         return _page(request, web, current, f"Not sent: {error}.")
-    except (mail.MailError, OSError, ValueError) as error:
+    except MailError as error:
         return _page(request, web, current, f"Not sent: {error}")
     return _page(request, web, current, f"Sent a test mail to {current.user.email}.")

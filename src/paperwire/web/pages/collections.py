@@ -1,16 +1,17 @@
 """Collection pages: one's own collections, someone's public ones, a collection's papers
 and its exports (JSONL, BibTeX), and the forms that make and change them.
 
-Part of the community pages (community_routes.py includes this router and lists the
-access of every route); each form answers with a 303 to what it changed.
+Part of the community pages (pages/community.py says how their forms work; web/routes.py
+who may use each route); each form answers with a 303 to what it changed, or shows the
+form again with a refusal (making a collection).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi import Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from paperwire.accounts.users import find_user
 from paperwire.community import collections as community_collections
@@ -18,13 +19,12 @@ from paperwire.community.engagement import engagement_for
 from paperwire.errors import CommunityError, NotFound
 from paperwire.urls import paper_path
 from paperwire.web import present
-from paperwire.web.auth import CurrentViewer, requires, viewer
+from paperwire.web.auth import CurrentViewer, viewer
 from paperwire.web.community_view import (
     MAX_ROW_ID,
     RowId,
     back,
     collection_url,
-    community_error,
     here,
     page_viewer,
     paper_key,
@@ -35,7 +35,6 @@ from paperwire.web.community_view import (
 )
 from paperwire.web.context import WebContext, web_context
 
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 
 COLLECTION_PAGE_SIZE = 50
@@ -67,12 +66,10 @@ def _my_collections_page(
     return render(request, "collections.html", context, status)
 
 
-@router.get("/collections", response_class=HTMLResponse, dependencies=[requires("user")])
 def my_collections(request: Request, web: Context, current: CurrentViewer) -> Response:
     return _my_collections_page(request, web, current)
 
 
-@router.post("/collections", response_class=HTMLResponse, dependencies=[requires("user")])
 def create_collection_form(
     request: Request,
     web: Context,
@@ -94,7 +91,6 @@ def create_collection_form(
     return RedirectResponse(collection_url(created), status_code=303)
 
 
-@router.post("/collections/{collection_id}/edit", dependencies=[requires("user")])
 def edit_collection_form(
     web: Context,
     current: CurrentViewer,
@@ -104,30 +100,22 @@ def edit_collection_form(
     public: Annotated[bool, Form()] = False,
 ) -> Response:
     """Rename, describe, and make public or private (the form sends all three)."""
-    try:
-        changed = community_collections.update_collection(
-            web.catalog,
-            current.user,
-            collection_id,
-            name=name,
-            description=description,
-            public=public,
-        )
-    except CommunityError as error:
-        raise community_error(error) from None
+    changed = community_collections.update_collection(
+        web.catalog,
+        current.user,
+        collection_id,
+        name=name,
+        description=description,
+        public=public,
+    )
     return RedirectResponse(collection_url(changed), status_code=303)
 
 
-@router.post("/collections/{collection_id}/delete", dependencies=[requires("user")])
 def delete_collection_form(web: Context, current: CurrentViewer, collection_id: RowId) -> Response:
-    try:
-        community_collections.delete_collection(web.catalog, current.user, collection_id)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_collections.delete_collection(web.catalog, current.user, collection_id)
     return RedirectResponse("/collections", status_code=303)
 
 
-@router.post("/collections/{collection_id}/remove", dependencies=[requires("user")])
 def remove_from_collection_form(
     web: Context,
     current: CurrentViewer,
@@ -135,14 +123,10 @@ def remove_from_collection_form(
     paper_id: Annotated[str, Form(max_length=300)],
     next: Next = "",
 ) -> Response:
-    try:
-        community_collections.remove_paper(web.catalog, current.user, collection_id, paper_id)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_collections.remove_paper(web.catalog, current.user, collection_id, paper_id)
     return back(next, "/collections")
 
 
-@router.post("/papers/{paper_id:path}/collect", dependencies=[requires("user")])
 def add_to_collection_form(
     web: Context,
     current: CurrentViewer,
@@ -151,14 +135,10 @@ def add_to_collection_form(
     next: Next = "",
 ) -> Response:
     target = paper_key(paper_id)
-    try:
-        community_collections.add_paper(web.catalog, current.user, collection_id, target)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_collections.add_paper(web.catalog, current.user, collection_id, target)
     return back(next, paper_path(target))
 
 
-@router.get("/users/{username}/collections", response_class=HTMLResponse)
 def user_collections(request: Request, web: Context, username: str) -> Response:
     """Someone's public collections (their own private ones too, for the owner)."""
     owner = find_user(web.catalog, username) if len(username) <= 64 else None
@@ -193,8 +173,7 @@ def _download_name(collection: community_collections.Collection, extension: str)
     return f'attachment; filename="{collection.owner}-{collection.slug}.{extension}"'
 
 
-# Declared before the collection page, whose {slug} would otherwise take "x.bib".
-@router.get("/users/{username}/collections/{slug}.jsonl")
+# Before the collection page in the table, whose {slug} would otherwise take "x.bib".
 def export_collection_jsonl(request: Request, web: Context, username: str, slug: str) -> Response:
     """The papers in paperwire's JSONL export format (`paperwire ingest` reads it back)."""
     collection = _visible_collection(request, web, username, slug)
@@ -205,7 +184,6 @@ def export_collection_jsonl(request: Request, web: Context, username: str, slug:
     )
 
 
-@router.get("/users/{username}/collections/{slug}.bib")
 def export_collection_bibtex(request: Request, web: Context, username: str, slug: str) -> Response:
     collection = _visible_collection(request, web, username, slug)
     return Response(
@@ -215,7 +193,6 @@ def export_collection_bibtex(request: Request, web: Context, username: str, slug
     )
 
 
-@router.get("/users/{username}/collections/{slug}", response_class=HTMLResponse)
 def collection_page(
     request: Request,
     web: Context,

@@ -1,30 +1,22 @@
-"""Community pages: submitting papers, upvotes, comment threads and collections, as forms.
+"""Community pages: submitting papers, upvotes and comment threads, as forms.
 
-Every form POSTs with the page's CSRF token (checked app-wide, web/auth.py) and answers
-with a 303 back to a safe `next` or to what it changed, so all of it works without
-JavaScript (static/community.js only spares an upvote the reload). Each route names the
-least access it needs with `requires(...)`; route_table(app) and the authorisation test
-read those. The rules live in paperwire.community: a CommunityError becomes its status.
+Every form POSTs with the page's CSRF token (checked app-wide, middleware/csrf.py) and
+answers with a 303 back to a safe `next` or to what it changed, so all of it works without
+JavaScript (static/community.js only spares an upvote the reload). Who may use each route
+is its row in web/routes.py. The rules live in paperwire.community: a refusal is raised as
+it is and web/errors.py answers it with its status, except where a form is shown again
+with the message (submitting).
 
-| route                                                  | access                        |
-| GET  /submit, /collections                             | user                          |
-| POST /submit, /papers/{id}/comments                    | verified                      |
-| POST /papers/{id}/upvote, /papers/{id}/collect         | user                          |
-| GET/POST /comments/{id}/edit, POST /comments/{id}/delete | user (own, within 15 min)   |
-| POST /comments/{id}/hide                               | moderator                     |
-| POST /collections, /collections/{id}/edit|delete|remove | user (own collections)       |
-| GET  /users/{name}/collections[/{slug}[.jsonl|.bib]]   | anyone (private: owner only)  |
-
-The collection routes live in collection_routes.py (included at the end of this router);
-what the pages, the JSON APIs and the feeds share lives in community_view.py.
+The collection pages are pages/collections.py; what the pages, the JSON APIs and the feeds
+share lives in community_view.py.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.community import comments as community_comments
@@ -34,12 +26,11 @@ from paperwire.db.connections import now
 from paperwire.errors import CommunityError
 from paperwire.urls import paper_path
 from paperwire.web import present
-from paperwire.web.auth import CurrentViewer, requires
+from paperwire.web.auth import CurrentViewer
 from paperwire.web.community_view import (
     MAX_ROW_ID,
     RowId,
     back,
-    community_error,
     page_viewer,
     paper_key,
     render,
@@ -47,9 +38,7 @@ from paperwire.web.community_view import (
     with_retry,
 )
 from paperwire.web.context import WebContext, web_context
-from paperwire.web.pages import collections as collection_routes
 
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 
 OUTCOMES = {
@@ -63,7 +52,6 @@ Next = Annotated[str, Form(max_length=2000)]
 # -- submitting ------------------------------------------------------------------------
 
 
-@router.get("/submit", response_class=HTMLResponse, dependencies=[requires("user")])
 def submit_page(
     request: Request,
     web: Context,
@@ -104,7 +92,6 @@ def _submit_page(
     return render(request, "submit.html", context, status)
 
 
-@router.post("/submit", response_class=HTMLResponse, dependencies=[requires("verified")])
 def submit(
     request: Request,
     web: Context,
@@ -125,7 +112,6 @@ def submit(
 # -- upvotes ---------------------------------------------------------------------------
 
 
-@router.post("/papers/{paper_id:path}/upvote", dependencies=[requires("user")])
 def upvote_form(
     web: Context,
     current: CurrentViewer,
@@ -135,15 +121,12 @@ def upvote_form(
 ) -> Response:
     """Add or take back one's upvote ("toggle": whichever it is not now)."""
     target = paper_key(paper_id)
-    try:
-        if action == "toggle":
-            action = "remove" if votes.upvoted_among(web.catalog, current.user, [target]) else "add"
-        if action == "add":
-            votes.upvote(web.catalog, current.user, target)
-        else:
-            votes.remove_upvote(web.catalog, current.user, target)
-    except CommunityError as error:
-        raise community_error(error) from None
+    if action == "toggle":
+        action = "remove" if votes.upvoted_among(web.catalog, current.user, [target]) else "add"
+    if action == "add":
+        votes.upvote(web.catalog, current.user, target)
+    else:
+        votes.remove_upvote(web.catalog, current.user, target)
     return back(next, paper_path(target))
 
 
@@ -156,7 +139,6 @@ def _comment_url(comment: community_comments.Comment) -> str:
     return f"{paper_path(comment.paper_id)}#comment-{comment.id}"
 
 
-@router.post("/papers/{paper_id:path}/comments", dependencies=[requires("verified")])
 def add_comment_form(
     web: Context,
     current: CurrentViewer,
@@ -164,26 +146,17 @@ def add_comment_form(
     body: CommentBody = "",
     parent_id: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
-    try:
-        comment = community_comments.add_comment(
-            web.catalog, current.user, paper_key(paper_id), body, parent_id=parent_id
-        )
-    except CommunityError as error:
-        raise community_error(error) from None
+    comment = community_comments.add_comment(
+        web.catalog, current.user, paper_key(paper_id), body, parent_id=parent_id
+    )
     return RedirectResponse(_comment_url(comment), status_code=303)
 
 
-@router.get(
-    "/comments/{comment_id}/edit", response_class=HTMLResponse, dependencies=[requires("user")]
-)
 def edit_comment_page(
     request: Request, web: Context, current: CurrentViewer, comment_id: RowId
 ) -> Response:
-    try:
-        source = community_comments.comment_source(web.catalog, current.user, comment_id)
-        comment = community_comments.get_comment(web.catalog, comment_id, current.user)
-    except CommunityError as error:
-        raise community_error(error) from None
+    source = community_comments.comment_source(web.catalog, current.user, comment_id)
+    comment = community_comments.get_comment(web.catalog, comment_id, current.user)
     me = page_viewer(request, web)
     context = {
         "title": "Edit your comment",
@@ -196,28 +169,19 @@ def edit_comment_page(
     return render(request, "comment_edit.html", context)
 
 
-@router.post("/comments/{comment_id}/edit", dependencies=[requires("user")])
 def edit_comment_form(
     web: Context, current: CurrentViewer, comment_id: RowId, body: CommentBody = ""
 ) -> Response:
-    try:
-        comment = community_comments.edit_comment(web.catalog, current.user, comment_id, body)
-    except CommunityError as error:
-        raise community_error(error) from None
+    comment = community_comments.edit_comment(web.catalog, current.user, comment_id, body)
     return RedirectResponse(_comment_url(comment), status_code=303)
 
 
-@router.post("/comments/{comment_id}/delete", dependencies=[requires("user")])
 def delete_comment_form(web: Context, current: CurrentViewer, comment_id: RowId) -> Response:
-    try:
-        comment = community_comments.get_comment(web.catalog, comment_id, current.user)
-        community_comments.delete_comment(web.catalog, current.user, comment_id)
-    except CommunityError as error:
-        raise community_error(error) from None
+    comment = community_comments.get_comment(web.catalog, comment_id, current.user)
+    community_comments.delete_comment(web.catalog, current.user, comment_id)
     return RedirectResponse(f"{paper_path(comment.paper_id)}#discussion", status_code=303)
 
 
-@router.post("/comments/{comment_id}/hide", dependencies=[requires("moderator")])
 def hide_comment_form(
     web: Context,
     current: CurrentViewer,
@@ -225,13 +189,9 @@ def hide_comment_form(
     hidden: Annotated[bool, Form()] = True,
 ) -> Response:
     """Hide a comment (hidden=true) or show it again (hidden=false)."""
-    try:
-        community_comments.set_hidden(web.catalog, current.user, comment_id, hidden)
-        comment = community_comments.get_comment(web.catalog, comment_id, current.user)
-    except CommunityError as error:
-        raise community_error(error) from None
+    community_comments.set_hidden(web.catalog, current.user, comment_id, hidden)
+    comment = community_comments.get_comment(web.catalog, comment_id, current.user)
     return RedirectResponse(_comment_url(comment), status_code=303)
 
 
 # Last, so the routes keep their order: the collection pages come after the ones above.
-router.include_router(collection_routes.router)

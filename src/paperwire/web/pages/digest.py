@@ -1,7 +1,8 @@
 """Digest pages: subscribe, confirm, preferences, unsubscribe, feedback, and the admin preview.
 
-Routes and who may use them (everything but the preview is reached from a link in a mail
-or the subscribe form; signed links are the authority, no login or cookie is involved):
+Routes and who may use them (web/routes.py has the roles; everything but the preview is
+reached from a link in a mail or the subscribe form: signed links are the authority, no
+login or cookie is involved):
 
 | route                                   | who                                           |
 | GET/POST /digest/subscribe              | anyone (rate-limited per address and per IP)  |
@@ -14,7 +15,7 @@ or the subscribe form; signed links are the authority, no login or cookie is inv
 
 GETs change nothing, except feedback (one click by design): mail scanners fetch links, so
 confirming and unsubscribing need the button on the page. Forms carry the app's CSRF token
-(web/auth.py); /unsubscribe/ is the app's one CSRF exemption, for RFC 8058.
+(middleware/csrf.py); /unsubscribe/ is the app's one CSRF exemption, for RFC 8058.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from paperwire.community.trending import TrendingParams
@@ -33,11 +34,11 @@ from paperwire.digest.schedule import WEEKDAYS, time_zones
 from paperwire.digest.subscriptions import RateLimited, Subscriptions
 from paperwire.signing import secret_key
 from paperwire.urls import paper_path
-from paperwire.web.auth import csrf_token_for, requires, set_pre_session_cookie, viewer
+from paperwire.web.auth import set_pre_session_cookie, viewer
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
+from paperwire.web.middleware.csrf import csrf_token_for
 from paperwire.web.templating import TEMPLATES
 
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 _NOT_FOUND = "This link is not valid (it may be incomplete, or the address was removed)."
 
@@ -83,12 +84,10 @@ def _split_topics(text: str) -> list[str]:
 # -- subscribing -------------------------------------------------------------------
 
 
-@router.get("/digest/subscribe", response_class=HTMLResponse)
 def subscribe_form(request: Request) -> Response:
     return _page(request, "subscribe.html", {"title": "Subscribe", "email": "", "topics": ""})
 
 
-@router.post("/digest/subscribe", response_class=HTMLResponse)
 def subscribe(
     request: Request,
     web: Context,
@@ -120,7 +119,6 @@ def subscribe(
     )
 
 
-@router.get("/digest/confirm/{token}", response_class=HTMLResponse)
 def confirm_page(request: Request, token: str) -> Response:
     context = {
         "title": "Confirm your subscription",
@@ -131,7 +129,6 @@ def confirm_page(request: Request, token: str) -> Response:
     return _page(request, "action.html", context)
 
 
-@router.post("/digest/confirm/{token}", response_class=HTMLResponse)
 def confirm(request: Request, web: Context, token: str) -> Response:
     subscriptions = _subscriptions(web)
     result = subscriptions.confirm(token)
@@ -175,14 +172,12 @@ def _preferences_context(
     }
 
 
-@router.get("/digest/preferences/{token}", response_class=HTMLResponse)
 def preferences_page(request: Request, web: Context, token: str) -> Response:
     subscriber, _ = _link_target(web, token, "preferences")
     context = _preferences_context(_subscriptions(web), subscriber, token, subscriber.preferences)
     return _page(request, "preferences.html", context)
 
 
-@router.post("/digest/preferences/{token}", response_class=HTMLResponse)
 def save_preferences(
     request: Request,
     web: Context,
@@ -214,7 +209,6 @@ def save_preferences(
     return _page(request, "preferences.html", context)
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, web: Context, token: str) -> Response:
     subscriber, _ = _link_target(web, token, "unsubscribe")
     context = {
@@ -226,7 +220,6 @@ def unsubscribe_page(request: Request, web: Context, token: str) -> Response:
     return _page(request, "action.html", context)
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe(request: Request, web: Context, token: str) -> Response:
     """Also RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` here
     without cookies; any body is accepted and the answer is 200."""
@@ -240,7 +233,6 @@ def unsubscribe(request: Request, web: Context, token: str) -> Response:
     )
 
 
-@router.get("/digest/feedback/{token}", response_class=HTMLResponse)
 def feedback(
     request: Request,
     web: Context,
@@ -263,7 +255,6 @@ def feedback(
 # -- admin -------------------------------------------------------------------------
 
 
-@router.get("/admin/digest/preview", response_class=HTMLResponse, dependencies=[requires("admin")])
 def preview(request: Request, web: Context, email: str = "") -> Response:
     """The digest `email` would get if it were composed now (nothing is recorded). Links
     in it are signed with a throwaway key: a preview cannot be used to unsubscribe."""

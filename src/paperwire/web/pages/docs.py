@@ -8,14 +8,11 @@ loads the vendored copy (`make static`) and a small script of ours that points i
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from paperwire.web.templating import TEMPLATES
 
-router = APIRouter(include_in_schema=False)
 
-
-@router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, "api_docs.html", {"title": "API"})

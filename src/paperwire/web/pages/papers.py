@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from paperwire.catalog.display import excerpt
 from paperwire.catalog.ids import parse_arxiv_id
@@ -37,7 +37,6 @@ from paperwire.web.community_view import (
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.templating import TEMPLATES
 
-router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
 
 PAGE_SIZE = 50
@@ -167,7 +166,6 @@ def _period_page(
     )
 
 
-@router.get("/", response_class=HTMLResponse)
 def home(request: Request, web: Context, date: str | None = None, page: PageNumber = 1) -> Response:
     """The latest listed day (`?date=YYYY-MM-DD` picks another, as older links do)."""
     if date:
@@ -194,34 +192,28 @@ def home(request: Request, web: Context, date: str | None = None, page: PageNumb
     )
 
 
-@router.get("/papers/date/{day}", response_class=HTMLResponse)
 def day_page(request: Request, web: Context, day: str, page: PageNumber = 1) -> Response:
     return _period_page(request, web, "day", day, page)
 
 
-@router.get("/papers/week/{week}", response_class=HTMLResponse)
 def week_page(request: Request, web: Context, week: str, page: PageNumber = 1) -> Response:
     return _period_page(request, web, "week", week, page)
 
 
-@router.get("/papers/month/{month}", response_class=HTMLResponse)
 def month_page(request: Request, web: Context, month: str, page: PageNumber = 1) -> Response:
     return _period_page(request, web, "month", month, page)
 
 
-@router.get("/papers/week", include_in_schema=False)
 def latest_week(web: Context) -> RedirectResponse:
     latest = web.catalog.latest_listed_on() or dt.date.today()
     return RedirectResponse(f"/papers/week/{Period.week_of(latest).slug}", status_code=302)
 
 
-@router.get("/papers/month", include_in_schema=False)
 def latest_month(web: Context) -> RedirectResponse:
     latest = web.catalog.latest_listed_on() or dt.date.today()
     return RedirectResponse(f"/papers/month/{Period.month_of(latest).slug}", status_code=302)
 
 
-@router.get("/trending", response_class=HTMLResponse)
 def trending(request: Request, web: Context, page: PageNumber = 1) -> Response:
     """The papers of the trending window, highest trending score first (docs/trending.md),
     each card able to say what its score is made of."""
@@ -243,7 +235,6 @@ def trending(request: Request, web: Context, page: PageNumber = 1) -> Response:
     )
 
 
-@router.get("/papers/category/{category}", response_class=HTMLResponse)
 def category_page(request: Request, web: Context, category: str, page: PageNumber = 1) -> Response:
     if not _CATEGORY.fullmatch(category):
         raise HTTPException(400, f"Not a category: {category[:40]!r} (e.g. cs.CL, hep-th).")
@@ -263,7 +254,6 @@ def category_page(request: Request, web: Context, category: str, page: PageNumbe
 # -- search --------------------------------------------------------------------------
 
 
-@router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
     web: Context,
@@ -361,7 +351,6 @@ def _similar(web: WebContext, paper: Paper) -> list[SearchResult] | None:
     return found
 
 
-@router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
 def paper_page(request: Request, web: Context, paper_id: str) -> Response:
     """A paper by id; versioned ids, arXiv URLs and old slugs redirect to its own URL."""
     # Proxies and browsers may fold the // of a URL pasted after /papers/.

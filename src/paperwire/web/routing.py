@@ -1,0 +1,121 @@
+"""How a row of the route table (web/routes.py) becomes a route of the app.
+
+A `Route` is one method on one path: its handler (a plain function in its module), the
+least access it needs (web/auth.py `Access`) and its `Kind`: a page, the health probe, or
+an operation of one of the JSON APIs or of the feeds, with what /openapi.json says about
+it. `add_routes` registers rows in the order given, which is the order requests are
+matched in, and gives each route the dependencies that enforce its access
+(`auth.enforcement`): the access the table shows is the access the app enforces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from paperwire.web.auth import Access, enforcement
+
+KindName = Literal["page", "probe", "api", "hf", "feed"]
+Responses = dict[int | str, dict[str, Any]]
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a route answers. Pages and the probe stay out of /openapi.json; an operation
+    of an API ("api": /api/v1, "hf": huggingface.co's shapes) or a feed is there under its
+    tag, with its summary, response model, status code and documented responses. `bearer`
+    is the dependency that shows the bearer scheme (the "Authorize" button of /docs) on
+    the operations that need an account."""
+
+    name: KindName
+    tag: str | None = None
+    summary: str | None = None
+    model: type[BaseModel] | None = None
+    status: int | None = None
+    responses: Responses = field(default_factory=dict)
+    description: str | None = None
+    bearer: Any = None
+
+    @property
+    def documented(self) -> bool:
+        return self.name in ("api", "hf", "feed")
+
+
+PAGE = Kind("page")
+PROBE = Kind("probe")
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """A part of the APIs as /openapi.json groups it: its tag, what each error status its
+    operations may document means, what all of them document, and its bearer scheme.
+    Calling it describes one operation: `COMMUNITY("Upvote a paper", UpvoteOut,
+    errors=(401, 404))`."""
+
+    name: KindName
+    tag: str
+    errors: Responses = field(default_factory=dict)
+    always: Responses = field(default_factory=dict)
+    bearer: Any = None
+
+    def __call__(
+        self,
+        summary: str,
+        model: type[BaseModel] | None = None,
+        *,
+        errors: Sequence[int] = (),
+        status: int | None = None,
+        responses: Responses | None = None,
+        description: str | None = None,
+    ) -> Kind:
+        documented = {**self.always, **(responses or {})}
+        documented.update({code: self.errors[code] for code in errors})
+        return Kind(
+            self.name, self.tag, summary, model, status, documented, description, self.bearer
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One row of the table: `method` on `path` is `handler`, for callers with `access`."""
+
+    method: str
+    path: str
+    handler: Handler
+    access: Access
+    kind: Kind
+
+
+def add_routes(app: FastAPI, routes: Iterable[Route]) -> None:
+    """Register `routes` on `app`, in order (the first route that matches a request wins)."""
+    for route in routes:
+        app.add_api_route(route.path, route.handler, methods=[route.method], **options(route))
+
+
+def options(route: Route) -> dict[str, Any]:
+    """FastAPI's arguments for `route`: the dependencies that enforce its access (and show
+    the bearer scheme), and how /openapi.json describes it, if at all."""
+    kind = route.kind
+    dependencies = enforcement(route.access)
+    if kind.bearer is not None and route.access != "anyone":
+        dependencies.append(kind.bearer)
+    found: dict[str, Any] = {"dependencies": dependencies, "include_in_schema": kind.documented}
+    if kind.name == "page":
+        found["response_class"] = HTMLResponse
+    if kind.documented:
+        found.update(
+            tags=[kind.tag],
+            summary=kind.summary,
+            description=kind.description,
+            status_code=kind.status,
+            responses=kind.responses or None,
+        )
+    if kind.model is not None:
+        found["response_model"] = kind.model
+    return found

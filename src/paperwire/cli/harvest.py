@@ -9,16 +9,7 @@ from typing import Annotated
 import typer
 
 from paperwire.catalog.model import Rejection
-from paperwire.cli.common import (
-    EXIT_UNREADABLE,
-    err,
-    finish_ingest,
-    parse_date,
-    progress_display,
-    report_rejection,
-    state_of,
-    warn_skipped,
-)
+from paperwire.cli import common
 from paperwire.ingest.base import InputUnreadable
 from paperwire.ingest.pipeline import ProgressCallback
 from paperwire.search.indexes import IndexReport
@@ -43,20 +34,22 @@ def _run_harvest(label: str, job: HarvestJob, as_json: bool) -> None:
     from paperwire.ingest.http import RemoteError
 
     indexed: list[IndexReport] = []
-    with progress_display() as progress:
+    with common.progress_display() as progress:
         task = progress.add_task(label, total=None)
         try:
-            report = job(lambda n: progress.advance(task, n), report_rejection, indexed.append)
+            report = job(
+                lambda n: progress.advance(task, n), common.report_rejection, indexed.append
+            )
         except RemoteError as error:
-            err.print(f"[red]harvest failed[/]: {error} (what was fetched is kept)")
+            common.err.print(f"[red]harvest failed[/]: {error} (what was fetched is kept)")
             raise typer.Exit(1) from None
         except InputUnreadable as error:
-            err.print(f"[red]harvest stopped[/]: {error} (what was fetched is kept)")
-            raise typer.Exit(EXIT_UNREADABLE) from None
+            common.err.print(f"[red]harvest stopped[/]: {error} (what was fetched is kept)")
+            raise typer.Exit(common.EXIT_UNREADABLE) from None
         finally:
             for index in indexed:
-                warn_skipped(index.skipped)
-    finish_ingest(report, [], as_json)
+                common.warn_skipped(index.skipped)
+    common.finish_ingest(report, [], as_json)
 
 
 @harvest_app.command("arxiv")
@@ -70,8 +63,8 @@ def harvest_arxiv_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Harvest arXiv over OAI-PMH; resumes an interrupted harvest."""
-    state = state_of(ctx)
-    start, end = parse_date(from_date, "--from"), parse_date(until_date, "--until")
+    state = common.state_of(ctx)
+    start, end = common.parse_date(from_date, "--from"), common.parse_date(until_date, "--until")
     catalog = state.open_catalog()
     _run_harvest(
         "arXiv OAI-PMH",
@@ -96,8 +89,8 @@ def harvest_hf_daily_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fetch one day of Hugging Face daily papers."""
-    state = state_of(ctx)
-    day = parse_date(date, "--date")
+    state = common.state_of(ctx)
+    day = common.parse_date(date, "--date")
     catalog = state.open_catalog()
     _run_harvest(
         "HF daily papers",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from paperwire.community import collections as community_collections
 from paperwire.community import comments as community_comments
+from paperwire.community.trending import Breakdown
 from paperwire.web.api.models import ErrorOut, PaperOut
 from paperwire.web.community_view import MAX_ROW_ID
 
@@ -177,18 +178,10 @@ class ItemOut(BaseModel):
     changed: bool = Field(description="False when it was there (added) or absent (removed).")
 
 
-class BreakdownOut(BaseModel):
-    upvotes: int
-    comments: int
-    stars_gained: int
-    submitted_here: bool
-    age_hours: float
-    score: float
-
-
 class TrendingItem(BaseModel):
     paper: PaperOut
-    trending: BreakdownOut
+    # The library's own value: the API answers exactly what the score is made of.
+    trending: Breakdown
 
 
 class TrendingOut(BaseModel):

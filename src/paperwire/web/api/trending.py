@@ -10,25 +10,13 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from paperwire.catalog.listing import ListQuery
-from paperwire.community.trending import Breakdown
-from paperwire.web.api.community_models import MAX_LIMIT, BreakdownOut, TrendingItem, TrendingOut
+from paperwire.web.api.community_models import MAX_LIMIT, TrendingItem, TrendingOut
 from paperwire.web.api.models import json_response, site_base
 from paperwire.web.api.papers import papers_out
 from paperwire.web.community_view import trending_list, trending_params, trending_window
 from paperwire.web.context import WebContext, web_context
 
 Context = Annotated[WebContext, Depends(web_context)]
-
-
-def _breakdown_out(breakdown: Breakdown) -> BreakdownOut:
-    return BreakdownOut(
-        upvotes=breakdown.upvotes,
-        comments=breakdown.comments,
-        stars_gained=breakdown.stars_gained,
-        submitted_here=breakdown.submitted_here,
-        age_hours=breakdown.age_hours,
-        score=breakdown.score,
-    )
 
 
 def trending(
@@ -48,7 +36,7 @@ def trending(
     return json_response(
         TrendingOut(
             items=[
-                TrendingItem(paper=out, trending=_breakdown_out(ranked.breakdowns[out.id]))
+                TrendingItem(paper=out, trending=ranked.breakdowns[out.id])
                 for out in papers
             ],
             total=ranked.total,

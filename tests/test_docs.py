@@ -49,6 +49,8 @@ def _named_paths(text: str) -> set[str]:
     found = set()
     for token in re.findall(r"`([^`\s]+)`", text):
         path = token.split(":")[0].rstrip(".,")
+        if path.startswith("/"):  # a URL path of the site (`/.well-known/security.txt`)
+            continue
         if re.fullmatch(r"[\w./-]+/[\w.-]+\.(py|html|css|js|txt)", path) or re.fullmatch(
             r"[\w-]+\.py", path
         ):

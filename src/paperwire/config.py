@@ -56,6 +56,23 @@ class Settings(BaseSettings):
         description="Public URL of this instance (https://papers.example.org), used for links "
         "in feeds and mails; default: the URL each request came in on.",
     )
+    security_contact: str | None = Field(
+        default=None,
+        description="Where to report a security problem, for /.well-known/security.txt: a "
+        "mailto: or https: URI, or a bare address; default: the PAPERWIRE_SMTP_FROM address.",
+    )
+    max_form_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body a page's form post may send (bytes); a bigger one "
+        "is refused with 413 before it is read.",
+    )
+    max_json_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body the JSON API accepts (bytes, under /api/); a "
+        "bigger one is refused with 413 before it is read.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Key that signs links in mails and form tokens; default: a random key made "
@@ -70,11 +87,30 @@ class Settings(BaseSettings):
     )
     smtp_user: str | None = Field(default=None, description="SMTP login, when it needs one.")
     smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CA certificates the SMTP server's certificate is checked "
+        "against (a private CA); unset: the system's trusted CAs.",
+    )
     smtp_from: str = Field(
         default="paperwire <paperwire@localhost>", description="From address of every mail."
     )
     smtp_rate: float = Field(
         default=20.0, gt=0, description="Most messages sent per second (all workers together)."
+    )
+    # Mails a request can cause (sign-up, verification, reset, digest subscription):
+    # accounts/mail_limits.py, docs/community.md "Mail limits".
+    mail_limit_per_address: int = Field(
+        default=3, ge=1, description="Most mails of one kind to one address per window."
+    )
+    mail_limit_address_hours: float = Field(
+        default=24.0, gt=0, description="The per-address window, in hours."
+    )
+    mail_limit_per_client: int = Field(
+        default=5, ge=1, description="Most mails one client IP may cause per window."
+    )
+    mail_limit_client_minutes: float = Field(
+        default=60.0, gt=0, description="The per-client window, in minutes."
     )
 
     # Community submissions (docs/community.md) and the trending score (docs/trending.md).

@@ -17,7 +17,7 @@ from paperwire.accounts.passwords import WeakPassword
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.config import Settings
-from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound, TooMany
+from paperwire.errors import CommunityError, Conflict, NotFound, TooMany
 from paperwire.mail.accounts import account_sender
 from tests.support.community import PASSWORD, make_user
 from tests.support.smtp import SmtpSink, link_token, text_of
@@ -210,9 +210,10 @@ def test_login_rehashes_when_the_parameters_change(
 def test_disabled_accounts_cannot_log_in(catalog: Catalog, settings: Settings) -> None:
     make_user(catalog, "ada")
     accounts.set_disabled(catalog, "ada")
-    with pytest.raises(Forbidden, match="disabled"):
+    # The right password fails as a wrong one does: nothing tells it was right.
+    with pytest.raises(auth.LoginFailed, match=auth.LOGIN_FAILED):
         auth.log_in(catalog, settings, login="ada", password=PASSWORD)
-    with pytest.raises(auth.LoginFailed):
+    with pytest.raises(auth.LoginFailed, match=auth.LOGIN_FAILED):
         auth.log_in(catalog, settings, login="ada", password="wrong password!")
 
 
@@ -290,7 +291,21 @@ def test_passwordless_accounts_start_with_a_reset(
 
 def test_change_password_needs_the_current_one(catalog: Catalog, settings: Settings) -> None:
     user = make_user(catalog, "ada")
-    with pytest.raises(Forbidden):
-        auth.change_password(catalog, user, "wrong password!", "a brand new phrase")
-    auth.change_password(catalog, user, PASSWORD, "a brand new phrase")
+    with pytest.raises(auth.WrongPassword):
+        auth.change_password(catalog, settings, user, "wrong password!", "a brand new phrase")
+    auth.change_password(catalog, settings, user, PASSWORD, "a brand new phrase")
     assert auth.log_in(catalog, settings, login="ada", password="a brand new phrase").user
+
+
+def test_an_unconfirmed_account_with_the_right_password_fails_as_a_wrong_one(
+    catalog: Catalog, settings: Settings
+) -> None:
+    # Else signing up with someone's address and logging in would tell whether the address
+    # had an account (a taken one makes none, a free one makes one that logs in).
+    user = make_user(catalog, "newcomer", verified=False)
+    with pytest.raises(auth.LoginFailed, match=auth.LOGIN_FAILED):
+        auth.log_in(catalog, settings, login="newcomer", password=PASSWORD)
+    with pytest.raises(auth.LoginFailed, match=auth.LOGIN_FAILED):
+        auth.log_in(catalog, settings, login="nobody", password=PASSWORD)
+    accounts.mark_email_verified(catalog, user.id)  # the mailed link was used
+    assert auth.log_in(catalog, settings, login="newcomer", password=PASSWORD).user.id == user.id

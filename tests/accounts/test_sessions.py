@@ -115,3 +115,40 @@ def test_prune_removes_long_ended_rows(catalog: Catalog, clock: FakeClock) -> No
     clock.advance(8 * 86400)
     assert sessions.prune_expired(catalog) == 2
     assert sessions.session_user(catalog, live) == user
+
+
+def test_one_session_can_be_revoked_by_its_owner_only(catalog: Catalog) -> None:
+    ada, grace = make_user(catalog, "ada"), make_user(catalog, "grace")
+    phone = sessions.create_session(catalog, ada, user_agent="phone")
+    laptop = sessions.create_session(catalog, ada, user_agent="laptop")
+    theirs = sessions.create_session(catalog, grace)
+    (phone_info,) = [s for s in sessions.list_sessions(catalog, ada) if s.user_agent == "phone"]
+    (their_info,) = sessions.list_sessions(catalog, grace)
+    assert not sessions.revoke_session(catalog, ada, their_info.ref)
+    assert not sessions.revoke_session(catalog, ada, "%" * sessions.REF_CHARS)
+    assert not sessions.revoke_session(catalog, ada, phone_info.ref[:10])
+    assert sessions.revoke_session(catalog, ada, phone_info.ref)
+    assert not sessions.revoke_session(catalog, ada, phone_info.ref)  # already out
+    assert sessions.session_user(catalog, phone) is None
+    assert sessions.session_user(catalog, laptop) == ada
+    assert sessions.session_user(catalog, theirs) == grace
+
+
+def test_devices_are_named_shortly() -> None:
+    assert sessions.device_of(None) == "unknown device"
+    assert (
+        sessions.device_of(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0"
+        )
+        == "Edge on Windows"
+    )
+    assert (
+        sessions.device_of(
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Mobile Safari/537.36"
+        )
+        == "Chrome on Android"
+    )
+    assert sessions.device_of("curl/8.5.0") == "curl"
+    assert sessions.device_of("x" * 300) == "x" * 40

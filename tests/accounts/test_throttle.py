@@ -1,4 +1,4 @@
-"""Login throttling: backoff per (account, client), per client and per account."""
+"""Login throttling: backoff per (login, client), per client and per login."""
 
 from __future__ import annotations
 
@@ -85,3 +85,26 @@ def test_prune_forgets_quiet_counters(catalog: Catalog, clock: FakeClock) -> Non
     assert throttle.prune(catalog) == 0
     clock.advance(24 * 3600 + 1)
     assert throttle.prune(catalog) == 3
+
+
+def test_failures_on_a_username_do_not_slow_its_email_address(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shared counters would link the two: fail on the name, see the address slow down.
+    monkeypatch.setattr(throttle, "ACCOUNT", throttle.Limit("account", 3, 1.0, 3600))
+    user = make_user(catalog, "alice")
+    by_name = Attempt.of(user_id=user.id, login="alice", client_hash="prober")
+    by_address = Attempt.of(user_id=user.id, login="Alice@Example.org ", client_hash="prober")
+    stranger = Attempt.of(user_id=None, login="nobody@example.org", client_hash="prober")
+    _fail(catalog, by_name, 6)  # the (login, client) counter
+    for number in range(5):  # and the login's own counter, from many clients
+        throttle.record_failure(
+            catalog, Attempt.of(user_id=user.id, login="ALICE", client_hash=f"bot-{number}")
+        )
+    assert throttle.retry_after(catalog, by_name) > 0
+    assert throttle.retry_after(catalog, by_address) == throttle.retry_after(catalog, stranger)
+    assert throttle.retry_after(catalog, by_address) == 0
+    elsewhere = Attempt.of(user_id=user.id, login="alice@example.org", client_hash="bot-99")
+    assert throttle.retry_after(catalog, elsewhere) == 0
+    name_elsewhere = Attempt.of(user_id=user.id, login=" alice", client_hash="bot-99")
+    assert throttle.retry_after(catalog, name_elsewhere) > 0  # the name's counter holds

@@ -131,10 +131,18 @@ def test_profile_update_ignores_everything_but_profile_fields(catalog: Catalog) 
     assert "email" not in updated.public() and updated.public()["display_name"] == "Ada Lovelace"
 
 
-def test_set_password_ends_sessions_but_keeps_api_tokens(catalog: Catalog) -> None:
+def test_api_tokens_and_reset_links_do_not_survive_a_new_password(catalog: Catalog) -> None:
     user = make_user(catalog, "ada")
     session_id = sessions.create_session(catalog, user)
     token, _ = tokens.create_token(catalog, user)
+    reset_links = [sessions.issue_mail_token(catalog, user, "reset") for _ in range(2)]
+    verify_link = sessions.issue_mail_token(catalog, user, "verify")
     accounts.set_password(catalog, user.id, "another long phrase")
     assert sessions.session_user(catalog, session_id) is None
-    assert tokens.token_user(catalog, token) is not None
+    assert tokens.token_user(catalog, token) is None
+    assert [sessions.peek_mail_token(catalog, "reset", link) for link in reset_links] == [
+        None,
+        None,
+    ]
+    # Confirming the address is not a credential: that link still works.
+    assert sessions.peek_mail_token(catalog, "verify", verify_link) == user

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from paperwire.accounts import passwords, sessions, throttle, tokens
+from paperwire.accounts import mail_limits, passwords, sessions, throttle, tokens
 from paperwire.accounts import users as accounts
 from paperwire.accounts.mails import (
     AccountMail,
@@ -63,10 +63,15 @@ def sign_up(
     email: str,
     password: str,
     send: Sender,
+    ip: str | None = None,
 ) -> None:
     """Make an account and mail a verification link. Returns nothing either way: when the
     address is taken, its owner gets a mail instead and no account is made. Raises
-    CommunityError (bad name, address or password) or Conflict (username taken)."""
+    CommunityError (bad name, address or password), Conflict (username taken) or TooMany
+    (this client asked for too many mails: mail_limits); past the address's limit nothing
+    is mailed and the answer is the same."""
+    if not mail_allowed(catalog, settings, "signup", email, ip):
+        send = _send_nothing
     try:
         user = accounts.create_user(catalog, username=username, email=email, password=password)
     except accounts.EmailTaken:
@@ -75,11 +80,38 @@ def sign_up(
             link = public_url(settings, RESET_PATH)
             send(account_exists_mail(to=owner.email, username=owner.username, link=link))
         return
-    send_verification(catalog, settings, user, send=send)
+    _mail_verification(catalog, settings, user, send=send)
 
 
-def send_verification(catalog: Catalog, settings: Settings, user: User, *, send: Sender) -> None:
-    """Mail (again) a link that confirms the account's current address."""
+def _send_nothing(message: AccountMail) -> None:
+    """The sender past an address's mail limit: the flow runs as usual, nothing goes out."""
+
+
+def mail_allowed(
+    catalog: Catalog, settings: Settings, kind: mail_limits.MailKind, email: str, ip: str | None
+) -> bool:
+    """Count a request for a mail of `kind` to `email` from `ip`: False past the address's
+    limit (send nothing, answer as usual); raises MailsRefused (a TooMany: 429) past the
+    client's. It counts whether or not an account has the address."""
+    client = mail_limits.client_key(secret_key(settings), ip)
+    admitted = mail_limits.admit(
+        catalog, mail_limits.MailLimits.of(settings), kind=kind, address=email, client=client
+    )
+    return admitted == "send"
+
+
+def send_verification(
+    catalog: Catalog, settings: Settings, user: User, *, send: Sender, ip: str | None = None
+) -> None:
+    """Mail (again) a link that confirms the account's current address (within the mail
+    limits: TooMany past the client's)."""
+    if user.email_verified:
+        return
+    if mail_allowed(catalog, settings, "verify", user.email, ip):
+        _mail_verification(catalog, settings, user, send=send)
+
+
+def _mail_verification(catalog: Catalog, settings: Settings, user: User, *, send: Sender) -> None:
     if user.email_verified:
         return
     token = sessions.issue_mail_token(catalog, user, "verify")
@@ -111,8 +143,12 @@ def log_in(
     user_agent: str | None = None,
 ) -> Login:
     """Check a username-or-email and password, then start a session (a new id every time).
-    Raises TooMany (retry_after seconds: answer 429), LoginFailed, or Forbidden when the
-    password was right but the account is disabled."""
+    Raises TooMany (retry_after seconds: answer 429) or LoginFailed. A disabled account,
+    and one whose address was never confirmed, fail exactly as a wrong password does (same
+    message, status, cost and count): otherwise the answer would tell a stranger that the
+    password was right, or that a sign-up made an account (the address was free) where
+    another made none (it was taken). The mailed link, or a password reset, confirms the
+    address and opens the login."""
     login = login.strip()[: accounts.EMAIL_MAX]
     user = _find_login(catalog, login)
     hashed = accounts.password_hash_of(catalog, user.id) if user is not None else None
@@ -128,15 +164,14 @@ def log_in(
         passwords.dummy_verify(password)
         ok = False
     else:
-        ok = passwords.verify(hashed, password)
+        # The hash is checked whatever the account's state: every refusal costs the same.
+        ok = passwords.verify(hashed, password) and not user.disabled and user.email_verified
     if not ok:
         wait = throttle.record_failure(catalog, attempt)
         if wait:
             raise TooMany(f"{LOGIN_FAILED}; try again in {wait} seconds", wait)
         raise LoginFailed(LOGIN_FAILED)
     assert user is not None and hashed is not None
-    if user.disabled:
-        raise Forbidden("this account is disabled")
     throttle.record_success(catalog, attempt)
     if passwords.needs_rehash(hashed):
         accounts.store_password_hash(catalog, user.id, passwords.hash_password(password))
@@ -164,12 +199,22 @@ def current_user(
 
 
 def request_password_reset(
-    catalog: Catalog, settings: Settings, email: str, *, send: Sender
+    catalog: Catalog,
+    settings: Settings,
+    email: str,
+    *,
+    send: Sender,
+    ip: str | None = None,
+    admitted: bool = False,
 ) -> None:
-    """Mail a reset link when the address has an account; otherwise do nothing visible."""
+    """Mail a reset link when the address has an account; otherwise do nothing visible.
+    Counted against the mail limits unless `admitted` (the caller has counted it with
+    mail_allowed already: the web layer does, before its answer; this runs after it)."""
     try:
         address = accounts.normalise_email(email)
     except CommunityError:
+        return
+    if not admitted and not mail_allowed(catalog, settings, "reset", address, ip):
         return
     user = accounts.find_by_email(catalog, address)
     if user is None or user.disabled:
@@ -181,8 +226,9 @@ def request_password_reset(
 
 def reset_password(catalog: Catalog, token: str, new_password: str) -> User:
     """Set a new password with a mailed reset token (single use, 1 hour). The password is
-    checked before the token is spent; every session of the account ends; the address
-    counts as verified (the mail reached it)."""
+    checked before the token is spent; every session, API token and other reset link of
+    the account ends (users.set_password); the address counts as verified (the mail
+    reached it)."""
     user = sessions.peek_mail_token(catalog, "reset", token)
     if user is None:
         raise NotFound("this link is not valid (used, expired or mistyped)")
@@ -193,10 +239,70 @@ def reset_password(catalog: Catalog, token: str, new_password: str) -> User:
     return accounts.mark_email_verified(catalog, user.id)
 
 
-def change_password(catalog: Catalog, user: User, current: str, new_password: str) -> User:
-    """Change one's own password, knowing the current one. Every session ends, this one
-    too: the web layer starts a new one (sessions.create_session) for the person."""
+class WrongPassword(CommunityError):
+    """The password given to confirm an action (not a login) is not the account's."""
+
+    status = 400
+
+
+def check_password(
+    catalog: Catalog, settings: Settings, user: User, password: str, *, ip: str | None
+) -> None:
+    """Confirm a signed-in person's password (a password change, a new API token, deleting
+    the account) through the login throttle: a wrong one counts as a failed login of the
+    account from this client, and a throttled client gets TooMany (429, retry_after)
+    before any hash is checked. Raises WrongPassword."""
+    attempt = throttle.Attempt.of(
+        user_id=user.id, login=user.username, client_hash=client_key(settings, ip)
+    )
+    wait = throttle.retry_after(catalog, attempt)
+    if wait:
+        raise TooMany(f"too many wrong passwords: try again in {wait} seconds", wait)
     hashed = accounts.password_hash_of(catalog, user.id)
-    if hashed is None or not passwords.verify(hashed, current):
-        raise Forbidden("the current password is not right")
+    if hashed is None:
+        passwords.dummy_verify(password)
+        ok = False
+    else:
+        ok = passwords.verify(hashed, password)
+    if not ok:
+        wait = throttle.record_failure(catalog, attempt)
+        if wait:
+            raise TooMany(f"the password is not right; try again in {wait} seconds", wait)
+        raise WrongPassword("the password is not right")
+
+
+def change_password(
+    catalog: Catalog,
+    settings: Settings,
+    user: User,
+    current: str,
+    new_password: str,
+    *,
+    ip: str | None = None,
+) -> User:
+    """Change one's own password, knowing the current one (check_password: throttled like
+    a login). Every session ends, this one too, with every API token and reset link: the
+    web layer starts a new session (sessions.create_session) for the person."""
+    check_password(catalog, settings, user, current, ip=ip)
     return accounts.set_password(catalog, user.id, new_password)
+
+
+def make_api_token(
+    catalog: Catalog,
+    settings: Settings,
+    user: User,
+    *,
+    name: str,
+    password: str,
+    ip: str | None,
+    from_session: bool,
+) -> tuple[str, tokens.ApiToken]:
+    """A new API token: only from a browser session (a token cannot mint tokens, so a
+    leaked one cannot outlive its revocation), with the account's password."""
+    if not from_session:
+        raise Forbidden(
+            "API tokens are made from a logged-in browser session (the settings page), "
+            "not with another token"
+        )
+    check_password(catalog, settings, user, password, ip=ip)
+    return tokens.create_token(catalog, user, name)

@@ -46,8 +46,6 @@ class User:
         }
 
 
-
-
 def user_from_row(row: Any) -> User:
     return User(
         id=int(row.id),

@@ -95,3 +95,14 @@ known_clients = sa.Table(
     sa.Column("client_hash", sa.String(64), primary_key=True),
     sa.Column("last_success_at", _MOMENT, nullable=False),
 )
+
+# Mails asked for (sign-up, verification, reset, digest confirmation...), one row per
+# request, keyed by a hash of the address or of the client's IP (accounts/mail_limits.py).
+mail_rate_events = sa.Table(
+    "mail_rate_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("at", _MOMENT, nullable=False, index=True),
+    sa.Index("ix_mail_rate_events_key_at", "key", "at"),
+)

@@ -9,6 +9,7 @@ it, it expires SESSION_DAYS after login, and a disabled account's sessions stop 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +42,50 @@ class SessionInfo:
     expires_at: dt.datetime
     ip: str | None
     user_agent: str | None
+
+    @property
+    def ref(self) -> str:
+        """What a form names the session by: the start of its hash (not the id, which is
+        never kept; not the whole hash either, which need not travel)."""
+        return self.id_hash[:REF_CHARS]
+
+    @property
+    def device(self) -> str:
+        return device_of(self.user_agent)
+
+
+REF_CHARS = 32
+# (pattern, name), the first that matches wins: Edge and Opera also say "Chrome", Chrome
+# also says "Safari", so the specific ones come first.
+_BROWSERS = (
+    (r"Edg(?:e|A|iOS)?/", "Edge"),
+    (r"OPR/|Opera", "Opera"),
+    (r"Firefox/|FxiOS/", "Firefox"),
+    (r"Chrome/|CriOS/|Chromium/", "Chrome"),
+    (r"Safari/", "Safari"),
+    (r"curl/", "curl"),
+    (r"python-httpx|python-requests|aiohttp", "a Python program"),
+)
+_SYSTEMS = (
+    (r"Android", "Android"),
+    (r"iPhone|iPad|iOS", "iOS"),
+    (r"Windows", "Windows"),
+    (r"Mac OS X|Macintosh", "macOS"),
+    (r"CrOS", "ChromeOS"),
+    (r"Linux", "Linux"),
+)
+
+
+def device_of(user_agent: str | None) -> str:
+    """A short name for a User-Agent ("Firefox on Linux"), for the sessions page; the full
+    string would be long and tell a person less."""
+    if not user_agent:
+        return "unknown device"
+    browser = next((name for pattern, name in _BROWSERS if re.search(pattern, user_agent)), "")
+    system = next((name for pattern, name in _SYSTEMS if re.search(pattern, user_agent)), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or user_agent[:40]
 
 
 def create_session(
@@ -107,6 +152,24 @@ def end_session(catalog: Catalog, session_id: str | None) -> None:
             )
             .values(revoked_at=now(catalog))
         )
+
+
+def revoke_session(catalog: Catalog, user: User, ref: str) -> bool:
+    """End one of the user's own live sessions, named by its SessionInfo.ref; False when
+    no live session of theirs has it (anybody else's included)."""
+    if len(ref) != REF_CHARS or not all(ch in "0123456789abcdef" for ch in ref):
+        return False
+    with writing(catalog) as connection:
+        changed = connection.execute(
+            user_sessions.update()
+            .where(
+                user_sessions.c.user_id == user.id,
+                user_sessions.c.id_hash.startswith(ref, autoescape=True),
+                user_sessions.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now(catalog))
+        ).rowcount
+    return bool(changed)
 
 
 def list_sessions(catalog: Catalog, user: User) -> list[SessionInfo]:

@@ -1,20 +1,23 @@
-"""Login throttling: exponential backoff per (account, client), per client, per account.
+"""Login throttling: exponential backoff per (login, client), per client, per login.
 
-Three counters of failed logins, kept in the database so every web process shares them:
+Three counters of failed logins, kept in the database so every web process shares them.
+"Login" is the name or address as typed (case and surrounding spaces aside), never the
+account it resolves to: counters that a username and its email address shared would tell
+a stranger that the two belong to one account (fail on one, watch the other slow down).
 
-- pair (account, client IP): after 5 failures each further one doubles the wait (1 s, 2 s,
+- pair (login, client IP): after 5 failures each further one doubles the wait (1 s, 2 s,
   4 s ... up to 15 min). This is what slows a guesser down, and it touches nobody else.
 - client IP, over all accounts (unknown names included): after 30 failures, 1 s doubling up
   to 1 h. It stops one address from spraying guesses over many accounts.
-- account, over all clients: after 100 failures, 1 s doubling up to 1 h. It caps guessing
+- login, over all clients: after 100 failures, 1 s doubling up to 1 h. It caps guessing
   spread over many addresses.
 
 An attacker could use the last two to lock a victim out, so a client that logged in to the
 account successfully before (within KNOWN_CLIENT_DAYS) is judged by its own pair counter
 only. A counter is forgotten FORGET_AFTER its last failure; a successful login clears the
 pair counter (not the others: logging in to one's own account must not reset a spray).
-Checks and failures for unknown login names use a key derived from the name, so a refusal
-looks the same whether the account exists or not. docs/community.md describes the scheme.
+Known and unknown login names are keyed alike (a hash of the name), so a refusal looks
+the same whether the account exists or not. docs/community.md describes the scheme.
 """
 
 from __future__ import annotations
@@ -54,10 +57,17 @@ CLIENT = Limit("client", 30, 1.0, 60 * 60)
 ACCOUNT = Limit("account", 100, 1.0, 60 * 60)
 
 
+def login_key(login: str) -> str:
+    """The counter name of a login as typed: the same for "Alice" and " alice ", another
+    for alice's email address."""
+    return "n" + hashlib.sha256(login.strip().lower().encode()).hexdigest()[:40]
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """Who is trying: the account (by id, or by the login name when none matches) and a
-    keyed hash of the client's address (signing.mac), never the address itself."""
+    """Who is trying: the login as typed (`login_key`), the account it names when there is
+    one (only for the known-client rule and record_success) and a keyed hash of the
+    client's address (signing.mac), never the address itself."""
 
     account: str
     client: str
@@ -65,11 +75,7 @@ class Attempt:
 
     @classmethod
     def of(cls, *, user_id: int | None, login: str, client_hash: str) -> Attempt:
-        if user_id is not None:
-            account = f"u{user_id}"
-        else:
-            account = "n" + hashlib.sha256(login.strip().lower().encode()).hexdigest()[:40]
-        return cls(account=account, client=client_hash[:64], user_id=user_id)
+        return cls(account=login_key(login), client=client_hash[:64], user_id=user_id)
 
     def keys(self, known_client: bool) -> dict[str, Limit]:
         keys = {f"pair:{self.account}:{self.client}": PAIR}

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from paperwire.accounts import passwords
 from paperwire.accounts.model import ROLES, Role, User, user_from_row
-from paperwire.accounts.schema import api_tokens, user_sessions, users
+from paperwire.accounts.schema import api_tokens, mail_tokens, user_sessions, users
 from paperwire.catalog.store import Catalog
 from paperwire.db.connections import now, reading, writing
 from paperwire.errors import CommunityError, Conflict, NotFound
@@ -33,6 +33,9 @@ _EMAIL = re.compile(
 EMAIL_MAX = 254
 DISPLAY_NAME_MAX = 100
 BIO_MAX = 1000
+# A deleted account keeps its row (comments and submissions point at it), renamed
+# "deleted-<id>" (deletion.py); nobody may sign up with such a name.
+DELETED_PREFIX = "deleted-"
 # What a person may change about themselves; everything else in a request is ignored.
 PROFILE_FIELDS = ("display_name", "bio")
 
@@ -46,7 +49,7 @@ def validate_username(name: str) -> str:
         raise CommunityError(
             "a username has 2 to 32 characters: ASCII letters, digits, '-' and '_'"
         )
-    if name.lower() in RESERVED_USERNAMES:
+    if name.lower() in RESERVED_USERNAMES or name.lower().startswith(DELETED_PREFIX):
         raise CommunityError(f"the username {name!r} is reserved")
     return name
 
@@ -183,8 +186,19 @@ def set_disabled(catalog: Catalog, username: str, disabled: bool = True) -> User
 
 
 def revoke_all_credentials(catalog: Catalog, user_id: int, *, keep_tokens: bool = False) -> None:
+    """End every session and (unless keep_tokens) every API token of the account, and
+    spend every outstanding password-reset link: whoever held one of them is out."""
     moment = now(catalog)
     with writing(catalog) as connection:
+        connection.execute(
+            mail_tokens.update()
+            .where(
+                mail_tokens.c.user_id == user_id,
+                mail_tokens.c.purpose == "reset",
+                mail_tokens.c.used_at.is_(None),
+            )
+            .values(used_at=moment)
+        )
         connection.execute(
             user_sessions.update()
             .where(user_sessions.c.user_id == user_id, user_sessions.c.revoked_at.is_(None))
@@ -219,12 +233,13 @@ def store_password_hash(catalog: Catalog, user_id: int, password_hash: str) -> N
 
 
 def set_password(catalog: Catalog, user_id: int, password: str) -> User:
-    """Set a new password (rules checked) and end every session of the account."""
+    """Set a new password (rules checked) and end every session, API token and reset link
+    of the account: a password change is what one does when somebody else may know it."""
     user = get_user(catalog, user_id)
     if user is None:
         raise NotFound("no such user")
     passwords.check_strength(password, username=user.username, email=user.email)
-    revoke_all_credentials(catalog, user_id, keep_tokens=True)
+    revoke_all_credentials(catalog, user_id)
     return _update(catalog, user_id, password_hash=passwords.hash_password(password))
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
+from rich.markup import escape
 
 from paperwire.cli.common import (
     BYTE_COLUMNS,
     COUNT_COLUMNS,
     SizedSource,
+    err,
     finish_ingest,
     parse_date,
     progress_display,
@@ -21,6 +24,8 @@ from paperwire.cli.common import (
 from paperwire.ingest.base import Source
 from paperwire.ingest.formats import FORMAT_NAMES
 from paperwire.worker.tasks import ingest_and_index
+
+EXIT_STORAGE = 1  # the catalog could not be written (docs/cli.md)
 
 
 def register(app: typer.Typer) -> None:
@@ -66,15 +71,32 @@ def ingest(
             else:
                 progress.advance(task, count)
 
-        report = ingest_and_index(
-            catalog,
-            state.settings,
-            paths,
-            fmt,
-            listed_on=listed_on,
-            on_source=on_source,
-            on_progress=on_progress,
-            on_reject=report_rejection,
-        )
+        try:
+            report = ingest_and_index(
+                catalog,
+                state.settings,
+                paths,
+                fmt,
+                listed_on=listed_on,
+                on_source=on_source,
+                on_progress=on_progress,
+                on_reject=report_rejection,
+            )
+        except sa.exc.OperationalError as error:
+            # A full disk (or a database that went away) is the operator's to fix, not a
+            # bug: say what happened; each batch commits on its own, so the stored ones stay.
+            _cannot_write(error)
     warn_skipped(report.index.skipped)
     finish_ingest(report, report.unreadable, as_json)
+
+
+def _cannot_write(error: sa.exc.OperationalError) -> None:
+    reason = str(error.orig).strip() or type(error.orig).__name__
+    err.print(
+        f"[red]cannot write the catalog[/]: {escape(reason)}. Every batch stored before "
+        "this is kept; free some space (or bring the database back) and run the same "
+        "command again: records already stored come out unchanged.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_STORAGE)

@@ -186,6 +186,18 @@ def delete_collection(catalog: Catalog, user: User | None, collection_id: int) -
         connection.execute(collections.delete().where(collections.c.id == collection_id))
 
 
+def delete_all_of(catalog: Catalog, user_id: int) -> int:
+    """Delete every collection of an account, public ones too (for deleting the account:
+    a collection is its owner's own, not a contribution to others); returns how many."""
+    with writing(catalog) as connection:
+        owned = sa.select(collections.c.id).where(collections.c.user_id == user_id)
+        connection.execute(
+            collection_items.delete().where(collection_items.c.collection_id.in_(owned))
+        )
+        removed = connection.execute(collections.delete().where(collections.c.user_id == user_id))
+        return int(removed.rowcount)
+
+
 def add_paper(catalog: Catalog, user: User | None, collection_id: int, paper_id: str) -> bool:
     """Add a paper (True), or find it there already (False)."""
     owner = require_role(user)

@@ -60,14 +60,8 @@ confirmations = sa.Table(
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
 )
 
-# Confirmation mails asked for, by address hash and by client IP (rate limits).
-rate_events = sa.Table(
-    "digest_rate_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("key", sa.String(100), nullable=False, index=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
-)
+# Confirmation mails are rate-limited in accounts' mail_rate_events (accounts/mail_limits.py,
+# migration 0006), with every other route that sends mail.
 
 # One row per mail to send: a digest (period = the subscriber's local delivery day) or a
 # confirmation (period = "confirm:" + nonce). UNIQUE(subscriber, period): a scheduler that

@@ -3,18 +3,20 @@
 Double opt-in: `subscribe` records a pending address and queues a confirmation mail in the
 outbox (the sender delivers it); only `confirm` with the mailed single-use token makes an
 address eligible for digests. `subscribe` gives the caller nothing that tells whether the
-address was known; confirmation mails are rate-limited per address and per client IP.
+address was known; confirmation mails are rate-limited per address and per client IP,
+with every other mail a request can cause (accounts/mail_limits.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from paperwire.accounts import mail_limits
+from paperwire.accounts.mail_limits import MailLimits
 from paperwire.catalog.store import Catalog
 from paperwire.db.engine import write_connection
 from paperwire.digest import schema, tokens
@@ -32,16 +34,21 @@ from paperwire.signing import token_hash
 _subs = schema.subscribers
 CONFIRM_TTL = dt.timedelta(days=3)
 CONFIRM_MAIL_DEADLINE = dt.timedelta(hours=12)
-# Confirmation mails: per address, and per client IP (a bot subscribing strangers).
-ADDRESS_LIMIT, ADDRESS_WINDOW = 3, dt.timedelta(hours=24)
-IP_LIMIT, IP_WINDOW = 20, dt.timedelta(hours=1)
+# Confirmation mails: per address, and per client IP (a bot subscribing strangers); the
+# defaults of the PAPERWIRE_MAIL_LIMIT_* settings, which Subscriptions(limits=...) takes.
+ADDRESS_LIMIT = mail_limits.DEFAULT_LIMITS.per_address
+IP_LIMIT = mail_limits.DEFAULT_LIMITS.per_client
 
 SubscribeOutcome = Literal["queued", "rate_limited", "suppressed"]
 ConfirmOutcome = Literal["confirmed", "already_confirmed", "invalid", "expired"]
 
 
 class RateLimited(Exception):
-    """This client IP asked for too many confirmation mails (HTTP 429)."""
+    """This client IP asked for too many mails (HTTP 429 after `retry_after` seconds)."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +58,11 @@ class ConfirmResult:
 
 
 class Subscriptions:
-    def __init__(self, catalog: Catalog, key: bytes) -> None:
+    def __init__(self, catalog: Catalog, key: bytes, limits: MailLimits | None = None) -> None:
         self.engine = catalog.engine
         self.clock = catalog.clock
         self.key = key
+        self.limits = limits or mail_limits.DEFAULT_LIMITS
 
     # -- reading ---------------------------------------------------------------------
 
@@ -110,10 +118,14 @@ class Subscriptions:
     ) -> SubscribeOutcome:
         now = self.clock.now()
         with write_connection(self.engine) as connection, connection.begin():
-            if ip and self._count_events(connection, f"ip:{ip}", now - IP_WINDOW) >= IP_LIMIT:
-                raise RateLimited("too many subscription requests from this address")
-            address_key = "email:" + hashlib.sha256(email_key(address).encode()).hexdigest()
-            if self._count_events(connection, address_key, now - ADDRESS_WINDOW) >= ADDRESS_LIMIT:
+            client = mail_limits.client_key(self.key, ip) if ip else None
+            try:
+                admitted = mail_limits.admit_on(
+                    connection, self.limits, now, kind="digest", address=address, client=client
+                )
+            except mail_limits.MailsRefused as refused:
+                raise RateLimited(str(refused), refused.retry_after) from None
+            if admitted == "address_limited":
                 return "rate_limited"
             row = connection.execute(
                 sa.select(_subs).where(_subs.c.email_key == email_key(address))
@@ -137,24 +149,7 @@ class Subscriptions:
                         _subs.update().where(_subs.c.id == subscriber_id).values(**values)
                     )
             self._queue_confirmation(connection, subscriber_id, now)
-            for key in (address_key, f"ip:{ip}" if ip else None):
-                if key:
-                    connection.execute(schema.rate_events.insert().values(key=key, at=now))
-            # Old events are no use to any limit: keep the table small.
-            connection.execute(
-                schema.rate_events.delete().where(
-                    schema.rate_events.c.at < now - max(ADDRESS_WINDOW, IP_WINDOW)
-                )
-            )
         return "queued"
-
-    def _count_events(self, connection: sa.Connection, key: str, since: dt.datetime) -> int:
-        events = schema.rate_events
-        return int(
-            connection.execute(
-                sa.select(sa.func.count()).where(events.c.key == key, events.c.at > since)
-            ).scalar_one()
-        )
 
     def _insert(
         self,
@@ -385,6 +380,18 @@ class Subscriptions:
             subscriber = self._load(connection, subscriber_id)
         assert subscriber is not None
         return subscriber
+
+    def forget_user(self, user_id: int, email: str) -> int:
+        """Delete the subscriptions of a deleted account: those linked to it and the one of
+        its address (with their outbox rows, sent papers and ratings); returns how many."""
+        with write_connection(self.engine) as connection, connection.begin():
+            return int(
+                connection.execute(
+                    _subs.delete().where(
+                        (_subs.c.user_id == user_id) | (_subs.c.email_key == email_key(email))
+                    )
+                ).rowcount
+            )
 
     def remove(self, email: str) -> bool:
         """Delete an address and everything about it (its outbox rows, sent papers, ratings)."""

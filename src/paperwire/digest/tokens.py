@@ -28,8 +28,10 @@ from paperwire.signing import mac, read_signed, signer
 Purpose = Literal["unsubscribe", "preferences", "feedback"]
 _CODES: dict[Purpose, str] = {"unsubscribe": "u", "preferences": "p", "feedback": "f"}
 _PURPOSES: dict[str, Purpose] = {code: purpose for purpose, code in _CODES.items()}
-# ASCII digits (int() would take "١٢" too), no leading zero, within a BIGINT.
-_NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")
+# ASCII digits (int() would take "١٢" too), no leading zero; and within the id columns
+# (subscribers and outbox rows are PostgreSQL `integer`: a larger id fails in the driver).
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
+MAX_ID = 2**31 - 1
 MAX_TOKEN_CHARS = 200
 
 
@@ -66,6 +68,8 @@ def read_unverified(token: str) -> LinkClaim | None:
     if purpose is None or not all(_NUMBER.fullmatch(number) for number in numbers):
         return None
     if len(numbers) != (2 if purpose == "feedback" else 1):
+        return None
+    if any(int(number) > MAX_ID for number in numbers):
         return None
     return LinkClaim(purpose, *(int(number) for number in numbers))
 

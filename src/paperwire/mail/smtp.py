@@ -52,6 +52,11 @@ class SmtpConfig:
     user: str | None = None
     password: str | None = None
     timeout: float = SMTP_TIMEOUT_SECONDS
+    ca_file: Path | None = None  # the CAs to trust instead of the system's (a private CA)
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificate and host name checked, against `ca_file` or the system's CAs."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
@@ -63,6 +68,7 @@ class SmtpConfig:
             security=settings.smtp_security,
             user=settings.smtp_user,
             password=settings.smtp_password,
+            ca_file=settings.smtp_ca_file,
         )
 
 
@@ -93,15 +99,14 @@ class SmtpMessenger:
         config = self.config
         smtp: smtplib.SMTP
         if config.security == "tls":
-            context = ssl.create_default_context()
             smtp = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=config.timeout, context=context
+                config.host, config.port, timeout=config.timeout, context=config.tls_context()
             )
         else:
             smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
         smtp.ehlo()
         if config.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=config.tls_context())
             smtp.ehlo()
         if config.user:
             smtp.login(config.user, config.password or "")

@@ -1,7 +1,8 @@
 """The FastAPI application: pages, the HF-compatible API, paperwire's own API and feeds.
 
 One `WebContext` (settings, catalog, searcher) for every route; the middleware (security
-headers, the response cache) and the CSRF check around them; one place for errors
+headers, the response cache, the body limit with the access checks made before a body is
+read) and the CSRF check around them; one place for errors
 (errors.py); and the routes, all of them, from the table in routes.py.
 """
 
@@ -19,6 +20,7 @@ from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.config import Settings, load_settings
 from paperwire.web import errors
 from paperwire.web.context import SearcherHandle, WebContext
+from paperwire.web.middleware.body_limit import BodyLimitMiddleware
 from paperwire.web.middleware.cache import CacheMiddleware
 from paperwire.web.middleware.csrf import csrf_protect
 from paperwire.web.middleware.security import SecurityHeadersMiddleware
@@ -78,10 +80,17 @@ def create_app(
         ),
     )
     # Added last is outermost: the cache replays responses with their security headers.
-    app.add_middleware(SecurityHeadersMiddleware)
+    # Innermost, before anything reads a body: its size limit, CSRF and the route's access.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        routes=app.router.routes,
+        form_bytes=settings.max_form_bytes,
+        json_bytes=settings.max_json_bytes,
+    )
     if cache:
         watcher = ChangeWatcher(store.engine)
         app.add_middleware(CacheMiddleware, version=watcher.version, prefixes=CACHED_PREFIXES)
+    app.add_middleware(SecurityHeadersMiddleware, base_url=settings.base_url)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_routes(app, ROUTES)

@@ -6,6 +6,9 @@
   the route `enforcement(access)` (a `requires(access)` dependency), so what the table
   says is what is enforced. docs/community.md and the authorisation test read the table.
 - The CSRF check every state-changing request passes is middleware/csrf.py.
+- A request with a body has its access (and what CSRF can tell from headers) decided
+  before the body is read: middleware/body_limit.py asks `check_access` for the route the
+  request matches.
 """
 
 from __future__ import annotations
@@ -100,25 +103,42 @@ def clear_session_cookie(response: Response) -> None:
 # -- route roles ------------------------------------------------------------------------
 
 
+def check_access(current: Viewer, access: Access) -> Viewer:
+    """Let `access` through: HTTPException 401 for anonymous, Forbidden (403) for too low a
+    role (or an unverified address where "verified" is asked)."""
+    if access == "anyone":
+        return current
+    if current.user is None:
+        raise HTTPException(status_code=401, detail="log in first")
+    # A refusal raises Forbidden: the app's error handler answers it with 403.
+    if access == "verified":
+        security.require_verified(current.user)
+    else:
+        role: Role = "user" if access == "user" else access
+        security.require_role(current.user, role)
+    return current
+
+
 def requires(access: Access) -> Any:
-    """A dependency that lets `access` through: 401 for anonymous, 403 for too low a role
-    (or an unverified address where "verified" is asked)."""
+    """A dependency that lets `access` through (`check_access`). The body limit middleware
+    (middleware/body_limit.py) asks the same before a request's body is read; this is the
+    check for everything else, and for routes called without that middleware."""
 
     def check(current: CurrentViewer) -> Viewer:
-        if access == "anyone":
-            return current
-        if current.user is None:
-            raise HTTPException(status_code=401, detail="log in first")
-        # A refusal raises Forbidden: the app's error handler answers it with 403.
-        if access == "verified":
-            security.require_verified(current.user)
-        else:
-            role: Role = "user" if access == "user" else access
-            security.require_role(current.user, role)
-        return current
+        return check_access(current, access)
 
     check.access = access  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def access_of(route: object) -> Access:
+    """The access a route of the app was registered with (its `requires` dependency), or
+    "anyone" for one without (static files, the open routes)."""
+    for dependency in getattr(route, "dependencies", ()):
+        access: Access | None = getattr(dependency.dependency, "access", None)
+        if access is not None:
+            return access
+    return "anyone"
 
 
 def enforcement(access: Access) -> list[Any]:

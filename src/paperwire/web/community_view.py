@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Path, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from paperwire.accounts.model import User
@@ -24,17 +24,16 @@ from paperwire.community import votes
 from paperwire.community.trending import TrendingPage, TrendingParams, trending_page
 from paperwire.config import Settings
 from paperwire.errors import CommunityError
-from paperwire.web import present
+from paperwire.web import params, present
 from paperwire.web.auth import Viewer, viewer
 from paperwire.web.context import WebContext
 from paperwire.web.errors import retry_after
 from paperwire.web.middleware.csrf import csrf_token_for
 from paperwire.web.templating import TEMPLATES
 
-# Ids of comments and collections. Bounded, because past SQLite's 64-bit integers a
-# lookup fails in the driver (a 500) instead of finding nothing.
-MAX_ROW_ID = 2**62
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# Ids of comments and collections: the one bounded type of web/params.py.
+MAX_ROW_ID = params.MAX_ROW_ID
+RowId = params.RowId
 
 # -- requests and answers --------------------------------------------------------------
 

@@ -45,13 +45,26 @@ MEDIA_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
     "rss": "application/rss+xml; charset=utf-8",
 }
+_ETAG = {"ETag": {"description": "The feed's strong validator.", "schema": {"type": "string"}}}
 FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An Atom 1.0 (.atom) or RSS 2.0 (.rss) feed.",
         "content": {"application/atom+xml": {}, "application/rss+xml": {}},
+        "headers": _ETAG,
     },
-    304: {"description": "Unchanged since the ETag given in If-None-Match."},
+    304: {"description": "Unchanged since the ETag given in If-None-Match.", "headers": _ETAG},
+    404: {
+        "description": "No such feed: the path does not end in .atom or .rss.",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
 }
+
+
+class FeedResponse(Response):
+    """A feed: its media type is set per answer (MEDIA_TYPES), none by default."""
+
+    media_type = None
+
 
 # Everything XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF),
 # plus DEL and the C1 controls, which it can but no reader shows.

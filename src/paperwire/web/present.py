@@ -23,6 +23,7 @@ from paperwire.catalog.model import Paper
 from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
 from paperwire.community.engagement import Engagement
 from paperwire.community.trending import Breakdown
+from paperwire.web import math_guard
 
 # Opening delimiters KaTeX's auto-render looks for (math.js); pages without any skip KaTeX.
 _TEX = re.compile(r"\$|\\\(|\\\[")
@@ -36,8 +37,9 @@ _LINK_LABELS = {
 
 
 def has_tex(texts: Iterable[str]) -> bool:
-    """Whether any text may hold TeX that KaTeX should render."""
-    return any(_TEX.search(text) for text in texts)
+    """Whether any text may hold TeX that KaTeX should render (text too deep or too long
+    for KaTeX shows as source, math_guard)."""
+    return any(_TEX.search(text) and math_guard.renders_safely(text) for text in texts)
 
 
 def day_label(day: dt.date | None) -> str:

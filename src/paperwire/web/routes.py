@@ -50,7 +50,16 @@ from paperwire.web.api.models import (
 from paperwire.web.auth import Access
 from paperwire.web.hf import routes as hf_api
 from paperwire.web.pages import account as accounts
-from paperwire.web.pages import admin, collections, community, digest, docs, papers
+from paperwire.web.pages import (
+    account_security,
+    admin,
+    collections,
+    community,
+    digest,
+    docs,
+    papers,
+    security_txt,
+)
 from paperwire.web.routing import PAGE, PROBE, Api, Responses, Route
 
 ANYONE: Access = "anyone"
@@ -60,11 +69,11 @@ MODERATOR: Access = "moderator"
 ADMIN: Access = "admin"
 
 # The parts of /openapi.json, each under its tag.
-HF = Api("hf", "HF-compatible")
+HF = Api("hf", "HF-compatible", errors=hf_api.ERRORS)
 ACCOUNT = Api("api", "account", errors=api_account.ERRORS)
 COMMUNITY = Api("api", "community", errors=COMMUNITY_ERRORS, bearer=BEARER)
 V1 = Api("api", "paperwire API v1", errors=api_papers.ERRORS)
-FEEDS = Api("feed", "feeds", always=feeds.FEED_RESPONSES)
+FEEDS = Api("feed", "feeds", always=feeds.FEED_RESPONSES, response_class=feeds.FeedResponse)
 
 SUBMITTED: Responses = {
     201: {"description": "Listed on today's page.", "model": SubmissionResultOut},
@@ -74,16 +83,17 @@ SUBMITTED: Responses = {
 # fmt: off
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/healthz", health.healthz, ANYONE, PROBE),
+    Route("GET", "/.well-known/security.txt", security_txt.security_txt, ANYONE, PROBE),
 
     # -- huggingface.co's papers API, for the huggingface_hub client (hf/routes.py) --------
     Route("GET", "/api/daily_papers", hf_api.daily_papers, ANYONE,
-          HF("Daily papers (huggingface.co's shape)")),
+          HF("Daily papers (huggingface.co's shape)", errors=(400,))),
     Route("GET", "/api/papers/search", hf_api.search_papers, ANYONE,
-          HF("Search papers (huggingface.co's shape)")),
+          HF("Search papers (huggingface.co's shape)", errors=(400, 503))),
     Route("GET", "/api/papers/{paper_id:path}", hf_api.paper_info, ANYONE,
-          HF("One paper (huggingface.co's shape)")),
+          HF("One paper (huggingface.co's shape)", errors=(404,))),
     Route("GET", "/papers/{paper_id:path}.md", hf_api.paper_as_markdown, ANYONE,
-          HF("One paper as markdown")),
+          HF("One paper as markdown", errors=(404,), response_class=hf_api.MarkdownResponse)),
 
     # -- /api/v1: the signed-in account (api/account.py) -----------------------------------
     Route("GET", "/api/v1/me", api_account.get_me, USER,
@@ -194,6 +204,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/settings/tokens/{token_id}/revoke", accounts.revoke_token, USER, PAGE),
     Route("POST", "/settings/sessions/revoke-others", accounts.revoke_other_sessions, USER,
           PAGE),
+    Route("GET", "/settings/sessions", account_security.sessions_page, USER, PAGE),
+    Route("POST", "/settings/sessions/revoke", account_security.revoke_session, USER, PAGE),
+    Route("GET", "/settings/delete", account_security.delete_form, USER, PAGE),
+    Route("POST", "/settings/delete", account_security.delete_account, USER, PAGE),
 
     # -- pages: submissions, upvotes, comments (pages/community.py) ------------------------
     Route("GET", "/submit", community.submit_page, USER, PAGE),

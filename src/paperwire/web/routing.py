@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
+from paperwire.web import openapi
 from paperwire.web.auth import Access, enforcement
 
 KindName = Literal["page", "probe", "api", "hf", "feed"]
@@ -41,6 +45,8 @@ class Kind:
     responses: Responses = field(default_factory=dict)
     description: str | None = None
     bearer: Any = None
+    # The class its successful answers are made with, for their media type in the docs.
+    response_class: type[Response] | None = None
 
     @property
     def documented(self) -> bool:
@@ -63,6 +69,7 @@ class Api:
     errors: Responses = field(default_factory=dict)
     always: Responses = field(default_factory=dict)
     bearer: Any = None
+    response_class: type[Response] | None = None
 
     def __call__(
         self,
@@ -73,11 +80,20 @@ class Api:
         status: int | None = None,
         responses: Responses | None = None,
         description: str | None = None,
+        response_class: type[Response] | None = None,
     ) -> Kind:
         documented = {**self.always, **(responses or {})}
         documented.update({code: self.errors[code] for code in errors})
         return Kind(
-            self.name, self.tag, summary, model, status, documented, description, self.bearer
+            self.name,
+            self.tag,
+            summary,
+            model,
+            status,
+            documented,
+            description,
+            self.bearer,
+            response_class or self.response_class,
         )
 
 
@@ -92,10 +108,39 @@ class Route:
     kind: Kind
 
 
+class TableRoute(APIRoute):
+    """A route of the table. A request in a method it lacks is answered 405 with an Allow
+    header that lists the methods of every row on the same path (Starlette's lists the
+    one row the request happened to reach: GET for a PATCH-able /api/v1/me)."""
+
+    allowed: frozenset[str] = frozenset()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allow = ", ".join(sorted(self.allowed or self.methods))
+            raise HTTPException(status_code=405, headers={"Allow": allow})
+        await super().handle(scope, receive, send)
+
+
 def add_routes(app: FastAPI, routes: Iterable[Route]) -> None:
-    """Register `routes` on `app`, in order (the first route that matches a request wins)."""
-    for route in routes:
-        app.add_api_route(route.path, route.handler, methods=[route.method], **options(route))
+    """Register `routes` on `app`, in order (the first route that matches a request wins),
+    and complete /openapi.json with what the app answers beyond each row (openapi.py)."""
+    rows = list(routes)
+    methods: dict[str, set[str]] = {}
+    for route in rows:
+        methods.setdefault(route.path, set()).add(route.method)
+    for route in rows:
+        app.router.add_api_route(
+            route.path,
+            route.handler,
+            methods=[route.method],
+            route_class_override=TableRoute,
+            **options(route),
+        )
+        registered = app.router.routes[-1]
+        assert isinstance(registered, TableRoute)
+        registered.allowed = frozenset(methods[route.path])
+    openapi.install(app, ((route.path, route.method, route.access) for route in rows))
 
 
 def options(route: Route) -> dict[str, Any]:
@@ -108,6 +153,8 @@ def options(route: Route) -> dict[str, Any]:
     found: dict[str, Any] = {"dependencies": dependencies, "include_in_schema": kind.documented}
     if kind.name == "page":
         found["response_class"] = HTMLResponse
+    if kind.response_class is not None:
+        found["response_class"] = kind.response_class
     if kind.documented:
         found.update(
             tags=[kind.tag],

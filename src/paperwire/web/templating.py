@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from paperwire import __version__
 from paperwire.catalog.display import excerpt, short_authors
 from paperwire.urls import paper_path
-from paperwire.web import present
+from paperwire.web import math_guard, present
 from paperwire.web.auth import Viewer, viewer
 from paperwire.web.middleware.csrf import csrf_token_for
 
@@ -32,6 +32,7 @@ _env.filters.update(
     compact=present.compact_number,
     repo_label=present.repo_label,
     paper_links=present.paper_links,
+    tex_class=math_guard.tex_class,
 )
 
 

@@ -49,8 +49,10 @@ def account_site(
     *,
     demo: bool = True,
     clock: Clock | None = None,
+    **overrides: Any,
 ) -> Iterator[Site]:
-    """A site whose mail goes to `mailbox` and whose links point at itself."""
+    """A site whose mail goes to `mailbox` and whose links point at itself; `overrides`
+    are further settings (PAPERWIRE_* fields)."""
     port = free_port()
     settings = Settings(
         data_dir=data_dir,
@@ -59,6 +61,7 @@ def account_site(
         smtp_port=mailbox.port if mailbox else 587,
         smtp_security="none",
         smtp_from="paperwire <noreply@papers.example.org>",
+        **overrides,
     )
     catalog = Catalog.open(settings.catalog_url(), clock=clock)
     try:
@@ -128,6 +131,12 @@ class Browser:
 
     def log_in(self, login: str, password: str = PASSWORD) -> httpx.Response:
         return self.submit("/login", "/login", {"login": login, "password": password})
+
+    def use_session(self, user: User) -> None:
+        """Be signed in as `user` without the login form: for an account that cannot log in
+        (an address not confirmed yet) but may hold a session (one started by a test, or
+        before its address needed confirming)."""
+        self.http.cookies.set(SESSION_COOKIE, sessions.create_session(self.site.catalog, user))
 
     @property
     def session(self) -> str | None:

@@ -11,7 +11,13 @@ import pytest
 from paperwire.accounts import tokens
 from paperwire.accounts import users as accounts
 from paperwire.accounts.model import User
-from tests.web.accounts.kit import account_site, make_user, session_headers, use_quick_hashing
+from tests.web.accounts.kit import (
+    PASSWORD,
+    account_site,
+    make_user,
+    session_headers,
+    use_quick_hashing,
+)
 from tests.web.conftest import Site
 
 
@@ -115,7 +121,11 @@ def test_patch_refuses_bad_values_with_400_json(site: Site, ada: User) -> None:
 
 def test_tokens_create_list_revoke(site: Site, ada: User) -> None:
     headers = session_headers(site, ada)
-    made = httpx.post(f"{site.url}/api/v1/me/tokens", headers=headers, json={"name": "ci"})
+    made = httpx.post(
+        f"{site.url}/api/v1/me/tokens",
+        headers=headers,
+        json={"name": "ci", "password": PASSWORD},
+    )
     assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
     created = made.json()
     secret = created["token"]
@@ -150,7 +160,11 @@ def test_nobody_can_revoke_another_persons_token(site: Site, ada: User) -> None:
 def test_too_many_tokens_is_a_429(site: Site, ada: User) -> None:
     for number in range(tokens.MAX_TOKENS):
         tokens.create_token(site.catalog, ada, f"t{number}")
-    answer = httpx.post(f"{site.url}/api/v1/me/tokens", headers=session_headers(site, ada), json={})
+    answer = httpx.post(
+        f"{site.url}/api/v1/me/tokens",
+        headers=session_headers(site, ada),
+        json={"password": PASSWORD},
+    )
     assert answer.status_code == 429 and "at most" in answer.json()["error"]
 
 

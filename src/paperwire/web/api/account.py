@@ -1,7 +1,8 @@
 """The signed-in person's own account over JSON: /api/v1/me and its API tokens.
 
 Clients authenticate with `Authorization: Bearer pw_...` (a token made on /settings or by
-POST /api/v1/me/tokens), or with the browser's session cookie plus the `X-CSRF-Token`
+POST /api/v1/me/tokens from a browser session, with the account's password: a token cannot
+mint tokens), or with the browser's session cookie plus the `X-CSRF-Token`
 header for changes (web/auth.py and middleware/csrf.py check them). Anonymous requests
 get 401 JSON; refusals of the rules are answered by web/errors.py.
 
@@ -15,30 +16,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from paperwire.accounts import tokens
+from paperwire.accounts import auth as community_auth
+from paperwire.accounts import passwords, tokens
 from paperwire.accounts import users as accounts
 from paperwire.accounts.model import Role, User
 from paperwire.web.api.models import ErrorOut, json_response
 from paperwire.web.auth import CurrentViewer
 from paperwire.web.context import WebContext, web_context
 from paperwire.web.middleware.csrf import csrf_token_for
+from paperwire.web.params import RowId
 
 Context = Annotated[WebContext, Depends(web_context)]
-# Ids are database integers: anything larger cannot name a row (and would overflow).
-TokenId = Annotated[int, Path(ge=1, le=2**62)]
+# Ids are database integers in range of their column (web/params.py).
+TokenId = RowId
 
 # What each error of these routes means, for /openapi.json (web/routes.py names the
 # statuses each route documents).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "Invalid input"},
+    400: {"model": ErrorOut, "description": "Invalid input (a wrong password included)"},
     401: {"model": ErrorOut, "description": "Not signed in (no valid token or session)"},
-    403: {"model": ErrorOut, "description": "CSRF check failed (session requests)"},
+    403: {
+        "model": ErrorOut,
+        "description": "CSRF check failed (session requests); a token may not make tokens",
+    },
     404: {"model": ErrorOut, "description": "No such token of yours"},
-    429: {"model": ErrorOut, "description": "Too many tokens"},
+    429: {
+        "model": ErrorOut,
+        "description": "Too many tokens, or too many wrong passwords (see Retry-After)",
+    },
 }
 
 
@@ -98,6 +107,11 @@ class TokenList(BaseModel):
 
 class TokenCreate(BaseModel):
     name: str = Field(default="", max_length=tokens.NAME_MAX, description="A label for lists")
+    password: str = Field(
+        default="",
+        max_length=passwords.MAX_LENGTH + 1,
+        description="The account's password (checked and throttled like a login)",
+    )
 
 
 class TokenCreated(TokenOut):
@@ -160,8 +174,19 @@ def list_my_tokens(web: Context, current: CurrentViewer) -> Response:
     return json_response(TokenList(tokens=[_token_out(token) for token in found]))
 
 
-def create_my_token(web: Context, current: CurrentViewer, body: TokenCreate) -> Response:
-    secret, made = tokens.create_token(web.catalog, _user(current), body.name)
+def create_my_token(
+    request: Request, web: Context, current: CurrentViewer, body: TokenCreate
+) -> Response:
+    """Only with a browser session (403 for a bearer token) and the password."""
+    secret, made = community_auth.make_api_token(
+        web.catalog,
+        web.settings,
+        _user(current),
+        name=body.name,
+        password=body.password,
+        ip=request.client.host if request.client else None,
+        from_session=current.via == "session",
+    )
     created = TokenCreated(**_token_out(made).model_dump(), token=secret)
     response = json_response(created, status_code=201)
     response.headers["Cache-Control"] = "no-store"

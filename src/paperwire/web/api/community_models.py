@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import Depends
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from paperwire.community import collections as community_collections
 from paperwire.community import comments as community_comments
@@ -28,6 +28,20 @@ BEARER = Depends(
     )
 )
 MAX_LIMIT = 100
+# What the library (community/comments.py, community/collections.py) keeps of a text, as
+# /openapi.json states it: a character that is neither space nor a control character, and
+# at most its length. The library checks them (400, with its message); the models bound
+# the text as sent at twice that, a backstop.
+SOME_TEXT = r"\S"
+SOME_NAME = r"[^\s\x00-\x1f\x7f-\x9f]"
+
+
+def text_rules(most: int, pattern: str | None = None) -> dict[str, Any]:
+    rules: dict[str, Any] = {"maxLength": most}
+    if pattern is not None:
+        rules["pattern"] = pattern
+    return rules
+
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -47,13 +61,19 @@ ERRORS: Responses = {
 }
 
 
+class RequestBody(BaseModel):
+    """A JSON body, read as the document types it: 0 is no boolean, "1" no integer."""
+
+    model_config = ConfigDict(strict=True)
+
+
 class UpvoteOut(BaseModel):
     paper_id: str
     upvoted: bool = Field(description="Whether the caller upvotes the paper now.")
     upvotes: int = Field(description="All upvotes (this site's and Hugging Face's).")
 
 
-class SubmissionIn(BaseModel):
+class SubmissionIn(RequestBody):
     id: str = Field(
         max_length=300,
         description="An arXiv id, or an arxiv.org abs/pdf or huggingface.co/papers URL.",
@@ -108,9 +128,10 @@ class CommentThread(BaseModel):
     comments: list[CommentOut] = Field(description="This site's comments, as a tree.")
 
 
-class CommentIn(BaseModel):
+class CommentIn(RequestBody):
     body: str = Field(
         max_length=community_comments.MAX_BODY * 2,
+        json_schema_extra=text_rules(community_comments.MAX_BODY, SOME_TEXT),
         description="Markdown: emphasis, strong, code, http(s) links, lists, quotes.",
     )
     parent_id: int | None = Field(
@@ -118,23 +139,41 @@ class CommentIn(BaseModel):
     )
 
 
-class CommentEdit(BaseModel):
-    body: str = Field(max_length=community_comments.MAX_BODY * 2)
+class CommentEdit(RequestBody):
+    body: str = Field(
+        max_length=community_comments.MAX_BODY * 2,
+        json_schema_extra=text_rules(community_comments.MAX_BODY, SOME_TEXT),
+    )
 
 
-class HiddenIn(BaseModel):
+class HiddenIn(RequestBody):
     hidden: bool
 
 
-class CollectionIn(BaseModel):
-    name: str = Field(max_length=community_collections.NAME_MAX * 2)
-    description: str = Field("", max_length=community_collections.DESCRIPTION_MAX * 2)
+class CollectionIn(RequestBody):
+    name: str = Field(
+        max_length=community_collections.NAME_MAX * 2,
+        json_schema_extra=text_rules(community_collections.NAME_MAX, SOME_NAME),
+    )
+    description: str = Field(
+        "",
+        max_length=community_collections.DESCRIPTION_MAX * 2,
+        json_schema_extra=text_rules(community_collections.DESCRIPTION_MAX),
+    )
     public: bool = False
 
 
-class CollectionPatch(BaseModel):
-    name: str | None = Field(None, max_length=community_collections.NAME_MAX * 2)
-    description: str | None = Field(None, max_length=community_collections.DESCRIPTION_MAX * 2)
+class CollectionPatch(RequestBody):
+    name: str | None = Field(
+        None,
+        max_length=community_collections.NAME_MAX * 2,
+        json_schema_extra=text_rules(community_collections.NAME_MAX, SOME_NAME),
+    )
+    description: str | None = Field(
+        None,
+        max_length=community_collections.DESCRIPTION_MAX * 2,
+        json_schema_extra=text_rules(community_collections.DESCRIPTION_MAX),
+    )
     public: bool | None = None
 
 
@@ -168,7 +207,7 @@ class CollectionDetail(BaseModel):
     offset: int
 
 
-class ItemIn(BaseModel):
+class ItemIn(RequestBody):
     paper_id: str = Field(max_length=300)
 
 

@@ -56,8 +56,26 @@ MAX_LIST_OFFSET = 10_000
 # A search ranks offset + limit candidates and loads each one: deep pages cost more.
 MAX_SEARCH_OFFSET = 1_000
 MAX_SIMILAR = 50
+# More upvotes than any paper has, and inside every column and index that counts them.
+MAX_UPVOTES = 2**31 - 1
 # As arXiv spells them: cs, hep-th, cs.CL, cond-mat.mes-hall.
 CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+# The forms the library reads, as /openapi.json states them (anchored: JSON Schema patterns
+# match anywhere). Stated, not checked by FastAPI: the library's checks answer 400 with
+# a message that says what is wrong.
+CATEGORY_PATTERN = f"^{CATEGORY.pattern}$"
+_CATEGORIES = r"(\s*,)*\s*"
+CATEGORIES_PATTERN = (
+    f"^{_CATEGORIES}({CATEGORY.pattern}(\\s*,{_CATEGORIES}{CATEGORY.pattern})*)?{_CATEGORIES}$"
+)
+# The periods catalog/periods.py reads. What a pattern cannot say answers 400 all the
+# same: a day past the month's last, W53 of a year with 52 weeks.
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+# search/filters.py date ranges: 2024-03-01..2024-03-31, 2024-03.., ..2024, 2024-03-14.
+_PART = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+DATE_RANGE_PATTERN = rf"^\s*({_PART}|({_PART})?\s*\.\.\s*({_PART})?)?\s*$"
 
 # What each error of these routes means, for /openapi.json (web/routes.py names the
 # statuses each route documents).
@@ -79,23 +97,33 @@ def search_filters(
         str | None,
         Query(
             max_length=50,
+            json_schema_extra={"pattern": DATE_RANGE_PATTERN},
             description="Submission dates: 2024-03-01..2024-03-31, 2024-03.., ..2024, 2024-03-14.",
         ),
     ] = None,
     listed_on: Annotated[
-        str | None, Query(max_length=50, description="Listing dates, same forms as submitted.")
+        str | None,
+        Query(
+            max_length=50,
+            json_schema_extra={"pattern": DATE_RANGE_PATTERN},
+            description="Listing dates, same forms as submitted.",
+        ),
     ] = None,
     categories: Annotated[
         str | None,
         Query(
             max_length=500,
+            json_schema_extra={"pattern": CATEGORIES_PATTERN},
             description="Comma-separated, any of: cs.CL,cs.LG; an archive (cs) matches all of it.",
         ),
     ] = None,
     has_code: Annotated[
         bool | None, Query(description="Only papers with (true) or without (false) code.")
     ] = None,
-    min_upvotes: Annotated[int | None, Query(ge=0, description="At least this many.")] = None,
+    # Bounded: the keyword index holds counts as 64-bit integers (a larger bound was a 500).
+    min_upvotes: Annotated[
+        int | None, Query(ge=0, le=MAX_UPVOTES, description="At least this many.")
+    ] = None,
 ) -> SearchFilters:
     """The structured search filters as query parameters (the API and the search feeds)."""
     try:
@@ -159,12 +187,34 @@ def _period(date: str | None, week: str | None, month: str | None) -> Period | N
 def list_papers(
     request: Request,
     web: Context,
-    date: Annotated[str | None, Query(description="Listed on this day (YYYY-MM-DD).")] = None,
-    week: Annotated[str | None, Query(description="Listed in this ISO week (2026-W11).")] = None,
-    month: Annotated[str | None, Query(description="Listed in this month (2026-03).")] = None,
+    date: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": DAY_PATTERN},
+            description="Listed on this day (YYYY-MM-DD).",
+        ),
+    ] = None,
+    week: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": WEEK_PATTERN},
+            description="Listed in this ISO week (2026-W11).",
+        ),
+    ] = None,
+    month: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": MONTH_PATTERN},
+            description="Listed in this month (2026-03).",
+        ),
+    ] = None,
     category: Annotated[
         str | None,
-        Query(max_length=64, description="Primary category: an archive (cs) or exact (cs.CL)."),
+        Query(
+            max_length=64,
+            json_schema_extra={"pattern": CATEGORY_PATTERN},
+            description="Primary category: an archive (cs) or exact (cs.CL).",
+        ),
     ] = None,
     submitter: Annotated[
         str | None, Query(max_length=100, description="Submitted by this user name.")

@@ -9,7 +9,7 @@ hf/wire.py; docs/api.md says what each endpoint answers and where we differ from
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Depends, HTTPException, Query
@@ -23,6 +23,8 @@ from paperwire.catalog.store import Catalog
 from paperwire.community.engagement import engagement_for
 from paperwire.community.submitters import submitted_by
 from paperwire.search.query import QueryError
+from paperwire.web.api.models import ErrorOut
+from paperwire.web.api.papers import DAY_PATTERN, MONTH_PATTERN, WEEK_PATTERN
 from paperwire.web.community_view import trending_list
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
 from paperwire.web.hf.wire import daily_item, paper_markdown, paper_object, search_item
@@ -43,6 +45,25 @@ SUBMITTER_MAX_CHARS = 200
 
 DailySort = Literal["publishedAt", "trending"]
 
+# What each error of these routes means, for /openapi.json (web/routes.py names the
+# statuses each route documents). The bodies are `{"error": message}`, as HF's.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A parameter is invalid."},
+    404: {"model": ErrorOut, "description": "No paper has this id."},
+    503: {"model": ErrorOut, "description": "The search index is not built yet."},
+}
+
+
+def _or_empty(pattern: str) -> str:
+    """`pattern` (anchored) or nothing: an empty date, week or month counts as not given."""
+    return f"^({pattern.removeprefix('^').removesuffix('$')})?$"
+
+
+class MarkdownResponse(Response):
+    """A paper as markdown (Starlette adds `; charset=utf-8` to text/ types)."""
+
+    media_type = "text/markdown"
+
 
 def _json(data: object) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
@@ -53,9 +74,20 @@ def daily_papers(
     p: Annotated[int, Query(ge=0, le=PAGE_MAX, description="Page, from 0")] = 0,
     limit: Annotated[int, Query(ge=1, le=DAILY_LIMIT_MAX)] = DAILY_LIMIT_DEFAULT,
     sort: DailySort = "publishedAt",
-    date: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-    week: Annotated[str | None, Query(description="ISO week, YYYY-Www")] = None,
-    month: Annotated[str | None, Query(description="YYYY-MM")] = None,
+    date: Annotated[
+        str | None,
+        Query(description="YYYY-MM-DD", json_schema_extra={"pattern": _or_empty(DAY_PATTERN)}),
+    ] = None,
+    week: Annotated[
+        str | None,
+        Query(
+            description="ISO week, YYYY-Www", json_schema_extra={"pattern": _or_empty(WEEK_PATTERN)}
+        ),
+    ] = None,
+    month: Annotated[
+        str | None,
+        Query(description="YYYY-MM", json_schema_extra={"pattern": _or_empty(MONTH_PATTERN)}),
+    ] = None,
     submitter: Annotated[str | None, Query(max_length=SUBMITTER_MAX_CHARS)] = None,
 ) -> Response:
     """The papers listed on a day, week or month; without one, the latest listing day
@@ -123,7 +155,7 @@ def paper_info(web: Context, paper_id: str) -> Response:
 def paper_as_markdown(web: Context, paper_id: str) -> Response:
     paper = _find(web.catalog, paper_id)
     engagement = engagement_for(web.catalog, [paper])[paper.id]
-    return Response(paper_markdown(paper, engagement), media_type="text/markdown; charset=utf-8")
+    return MarkdownResponse(paper_markdown(paper, engagement))
 
 
 def _find(catalog: Catalog, paper_id: str) -> Paper:

@@ -3,11 +3,13 @@ request passes.
 
 - `csrf_protect` is a dependency of the whole app (web/app.py), not ASGI middleware: it
   reads the parsed form (which the route reads again) and refuses through the app's error
-  handlers (403, a page or JSON). Every POST, PUT, PATCH and DELETE passes it: a
-  bearer-token request carries no ambient credential and is exempt; any other must come
-  from our own origin (strict Origin check when the header is there) and carry a token
-  bound to its session (form field `csrf_token` or header `X-CSRF-Token`). Before login
-  the token is bound to a random `pw_pre` cookie instead.
+  handlers (403, a page or JSON). `csrf_precheck` decides what the headers alone decide
+  before any body is read (middleware/body_limit.py calls it): a foreign Origin, a token
+  in the header, a request that cannot carry a valid token at all. Every POST, PUT, PATCH
+  and DELETE passes it: a bearer-token request carries no ambient credential and is
+  exempt; any other must come from our own origin (strict Origin check when the header
+  is there) and carry a token bound to its session (form field `csrf_token` or header
+  `X-CSRF-Token`). Before login the token is bound to a random `pw_pre` cookie instead.
 - RFC 8058 one-click unsubscribe is the one exemption (mail clients POST without cookies).
 - `csrf_token_for` makes a page's token (a fresh nonce each time: no fixed secret repeats
   across compressed pages).
@@ -75,25 +77,55 @@ async def _csrf_token_matches(request: Request, token: str | None) -> bool:
     return not current.signed_in
 
 
-async def csrf_protect(request: Request) -> None:
-    """Installed on the whole app: refuses cross-site state changes (403)."""
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_EXPIRED = "this form has expired or did not come from this site: reload and retry"
+
+
+def _checked(request: Request) -> bool:
+    """Whether `request` must pass the CSRF check at all."""
     if request.method not in UNSAFE_METHODS:
-        return
+        return False
     if request.url.path.startswith(CSRF_EXEMPT_PREFIXES):
-        return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return  # no ambient credential: a forged cross-site request cannot carry it
+        return False
+    # An API call without a session cookie carries no ambient credential (and the API has
+    # no login to forge): the route's access answers it, 401 when anonymous, as documented.
+    if request.url.path.startswith("/api/") and SESSION_COOKIE not in request.cookies:
+        return False
+    # A bearer token is no ambient credential: a forged cross-site request cannot carry it.
+    return not request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
+async def csrf_precheck(request: Request) -> bool:
+    """What the check can decide from the headers alone, before the body is read (the body
+    limit middleware asks this first): a foreign Origin, a token in the header, or no
+    token possible at all (a body that is no form, or no cookie to bind one to). Raises
+    HTTPException 403; returns whether the request passed for good (True), or its form's
+    token is still to be read by `csrf_protect` (False)."""
+    if not _checked(request):
+        return True
     if not _same_origin(request):
         raise HTTPException(status_code=403, detail="cross-site request refused")
     token = request.headers.get(CSRF_HEADER)
-    if token is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    is_form = request.headers.get("content-type", "").startswith(_FORM_TYPES)
+    has_binding = SESSION_COOKIE in request.cookies or PRE_SESSION_COOKIE in request.cookies
+    if token is None and is_form and has_binding:
+        return False
+    if not await _csrf_token_matches(request, token):
+        raise HTTPException(status_code=403, detail=FORM_EXPIRED)
+    return True
+
+
+async def csrf_protect(request: Request) -> None:
+    """Installed on the whole app: refuses cross-site state changes (403)."""
+    if not _checked(request):
+        return
+    if not _same_origin(request):
+        raise HTTPException(status_code=403, detail="cross-site request refused")
+    token = request.headers.get(CSRF_HEADER)
+    if token is None and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        # Bounded: the body limit middleware stops a body past PAPERWIRE_MAX_FORM_BYTES.
         form = await request.form()
         value = form.get(CSRF_FIELD)
         token = value if isinstance(value, str) else None
     if not await _csrf_token_matches(request, token):
-        raise HTTPException(
-            status_code=403,
-            detail="this form has expired or did not come from this site: reload and retry",
-        )
+        raise HTTPException(status_code=403, detail=FORM_EXPIRED)

@@ -30,7 +30,7 @@ from paperwire.accounts.mails import AccountMail
 from paperwire.accounts.model import User
 from paperwire.accounts.security import safe_next
 from paperwire.community import profiles
-from paperwire.errors import CommunityError, Conflict, Forbidden, NotFound
+from paperwire.errors import CommunityError, Conflict, NotFound, TooMany
 from paperwire.mail.accounts import MailError, account_sender
 from paperwire.signing import token_hash
 from paperwire.web.api.account import TokenId
@@ -55,11 +55,17 @@ LongText = Annotated[str, Form(max_length=accounts.BIO_MAX * 2)]
 # Fixed messages for ?done= after a redirect: the URL never carries text to reflect.
 DONE = {
     "profile": "Your profile is saved.",
-    "password": "Your password is changed; other browsers have been logged out.",
-    "reset": "Your new password is set and you are logged in.",
+    "password": (
+        "Your password is changed; other browsers have been logged out, and your API tokens "
+        "and password-reset links no longer work."
+    ),
+    "reset": (
+        "Your new password is set and you are logged in. Every other browser has been "
+        "logged out, and your API tokens no longer work."
+    ),
     "verification": "A new confirmation link is on its way to your address.",
     "token-revoked": "The token is revoked.",
-    "sessions": "Your other browsers have been logged out.",
+    "sessions": "Your other browsers have been logged out (API tokens keep working).",
 }
 
 
@@ -135,7 +141,11 @@ def _send_now(web: WebContext, message: AccountMail) -> None:
 
 def _request_reset(web: WebContext, email: str) -> None:
     community_auth.request_password_reset(
-        web.catalog, web.settings, email, send=lambda message: _send_now(web, message)
+        web.catalog,
+        web.settings,
+        email,
+        send=lambda message: _send_now(web, message),
+        admitted=True,  # counted by reset() before it answered
     )
 
 
@@ -172,7 +182,10 @@ def sign_up(
                 email=email,
                 password=password,
                 send=_mail_later(web, background),
+                ip=_client_ip(request),
             )
+        except TooMany:
+            raise  # too many mails from this client: the error page, 429 with Retry-After
         except passwords.WeakPassword as error:
             errors["password"] = str(error)
         except Conflict as error:  # the username (a taken address is never told)
@@ -188,7 +201,8 @@ def sign_up(
         web,
         "Check your inbox",
         "If the address can get mail, a link to confirm it is on its way (it works for 3 days).",
-        "Then log in with your username or email address.",
+        "Logging in works once the address is confirmed: then log in with your username "
+        "or email address. If the link has expired, reset your password to get a new one.",
     )
 
 
@@ -226,11 +240,11 @@ def verify(
 
 
 def resend_verification(
-    web: Context, current: CurrentViewer, background: BackgroundTasks
+    request: Request, web: Context, current: CurrentViewer, background: BackgroundTasks
 ) -> Response:
     user = _signed_in(current)
-    community_auth.send_verification(
-        web.catalog, web.settings, user, send=_mail_later(web, background)
+    community_auth.send_verification(  # TooMany past the mail limit: 429, Retry-After
+        web.catalog, web.settings, user, send=_mail_later(web, background), ip=_client_ip(request)
     )
     return _see_other("/settings?done=verification")
 
@@ -341,9 +355,14 @@ def reset(
     """Without a token: mail a reset link (the answer is the same for any address). With
     the mailed token: set the new password, end every session, and log this browser in."""
     if not token:
-        # All of it after the response: looking the address up and making a token take
-        # time only when it has an account.
-        background.add_task(_request_reset, web, email)
+        # Counted against the mail limits now (alike for every address; TooMany past the
+        # client's: 429), the rest after the response: looking the address up and making a
+        # token take time only when it has an account.
+        address = email.strip()
+        if community_auth.mail_allowed(
+            web.catalog, web.settings, "reset", address, _client_ip(request)
+        ):
+            background.add_task(_request_reset, web, address)
         return _message(
             request,
             web,
@@ -442,9 +461,16 @@ def change_password(
 ) -> Response:
     try:
         user = community_auth.change_password(
-            web.catalog, _signed_in(current), current_password, new_password
+            web.catalog,
+            web.settings,
+            _signed_in(current),
+            current_password,
+            new_password,
+            ip=_client_ip(request),
         )
-    except Forbidden as error:
+    except TooMany:
+        raise  # throttled like logins: the error page, 429 with Retry-After
+    except community_auth.WrongPassword as error:
         errors = {"current_password": str(error)}
         return _settings_page(request, web, current, status=400, errors=errors)
     except CommunityError as error:
@@ -459,8 +485,21 @@ def create_token(
     web: Context,
     current: CurrentViewer,
     name: Annotated[str, Form(max_length=tokens.NAME_MAX * 2)] = "",
+    password: Secret = "",
 ) -> Response:
-    secret, _ = tokens.create_token(web.catalog, _signed_in(current), name)
+    try:
+        secret, _ = community_auth.make_api_token(
+            web.catalog,
+            web.settings,
+            _signed_in(current),
+            name=name,
+            password=password,
+            ip=_client_ip(request),
+            from_session=current.via == "session",
+        )
+    except community_auth.WrongPassword as error:
+        errors = {"token_password": str(error)}
+        return _settings_page(request, web, current, status=400, errors=errors)
     # Shown in this response only (no redirect: the token must never sit in a URL).
     return _settings_page(request, web, current, new_token=secret)
 

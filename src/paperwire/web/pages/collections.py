@@ -21,7 +21,6 @@ from paperwire.urls import paper_path
 from paperwire.web import present
 from paperwire.web.auth import CurrentViewer, viewer
 from paperwire.web.community_view import (
-    MAX_ROW_ID,
     RowId,
     back,
     collection_url,
@@ -34,6 +33,7 @@ from paperwire.web.community_view import (
     with_retry,
 )
 from paperwire.web.context import WebContext, web_context
+from paperwire.web.params import FormRowId
 
 Context = Annotated[WebContext, Depends(web_context)]
 
@@ -131,7 +131,7 @@ def add_to_collection_form(
     web: Context,
     current: CurrentViewer,
     paper_id: str,
-    collection_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
+    collection_id: FormRowId,
     next: Next = "",
 ) -> Response:
     target = paper_key(paper_id)

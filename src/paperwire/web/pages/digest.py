@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from paperwire.accounts.mail_limits import MailLimits
 from paperwire.community.trending import TrendingParams
 from paperwire.digest.compose import Composer
 from paperwire.digest.model import MAX_PAPERS, InvalidInput, Preferences, Subscriber
@@ -44,7 +45,7 @@ _NOT_FOUND = "This link is not valid (it may be incomplete, or the address was r
 
 
 def _subscriptions(web: WebContext) -> Subscriptions:
-    return Subscriptions(web.catalog, secret_key(web.settings))
+    return Subscriptions(web.catalog, secret_key(web.settings), MailLimits.of(web.settings))
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -106,9 +107,12 @@ def subscribe(
     except InvalidInput as error:
         context = {"title": "Subscribe", "email": email, "topics": topics, "error": str(error)}
         return _page(request, "subscribe.html", context, status=400)
-    except RateLimited:
+    except RateLimited as limited:
+        wait = {"Retry-After": str(limited.retry_after)} if limited.retry_after else None
         raise HTTPException(
-            status_code=429, detail="Too many subscriptions from your network; try again later."
+            status_code=429,
+            detail="Too many subscriptions from your network; try again later.",
+            headers=wait,
         ) from None
     # The same answer whether the address is new, pending, subscribed or suppressed.
     return _message(

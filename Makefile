@@ -2,12 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# PAPERWIRE_HOST / PAPERWIRE_PORT (the settings `paperwire serve` reads) pick them too.
+HOST ?= $(or $(PAPERWIRE_HOST),127.0.0.1)
+PORT ?= $(or $(PAPERWIRE_PORT),8000)
 
 VENDOR := src/paperwire/web/static/vendor
 
-.PHONY: run test lint bench bench-web clean install dev static docs
+.PHONY: run test lint bench bench-web clean install dev static docs screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,8 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	touch $@
 
 # KaTeX and Swagger UI come from npm (versions pinned in package-lock.json) and are served
-# by paperwire itself: no page loads anything from another host.
+# by paperwire itself: no page loads anything from another host. axe-core (a devDependency)
+# is for tests/web/test_pages_everywhere.py only: the tests inject it, nothing copies it.
 $(VENDOR)/.copied: package.json package-lock.json tools/vendor_static.py
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PYTHON) tools/vendor_static.py
@@ -42,7 +44,7 @@ dev: $(VENV)/.dev-installed
 run: $(VENV)/.installed static
 	$(BIN)/paperwire demo
 	$(BIN)/paperwire embed
-	$(BIN)/paperwire serve --host $(HOST) --port $(PORT)
+	$(BIN)/paperwire serve --worker --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed static $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
@@ -55,6 +57,11 @@ lint: $(VENV)/.dev-installed
 # fails when it is stale).
 docs: $(VENV)/.installed
 	$(BIN)/python tools/cli_docs.py
+
+# docs/screenshots/*.png: the demo's front page, a paper, search and trending at 1280 and
+# 390 px, taken from a fresh `paperwire demo` in a temporary data directory.
+screenshots: $(VENV)/.dev-installed static $(CHROMIUM)
+	$(BIN)/python tools/screenshots.py
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py

@@ -57,6 +57,17 @@ def test_unreadable_input_exits_2_and_writes_nothing(db: list[str], tmp_path: Pa
     assert json.loads(stdout)["papers"] == 0
 
 
+def test_plain_text_that_is_no_listing_is_refused(db: list[str], tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello world\n")
+    code, stdout, stderr = invoke([*db, "ingest", str(junk)])
+    assert code == 2
+    assert "notes.txt" in stderr and "not a format paperwire reads" in stderr
+    assert "1 added" not in stdout
+    code, stdout, _ = invoke([*db, "stats", "--json"])
+    assert json.loads(stdout)["papers"] == 0
+
+
 def test_bad_format_and_date_are_clear_errors(db: list[str], fixtures: Path) -> None:
     listing = str(fixtures / "hf-papers-listing-encoder.txt")
     code, _, stderr = invoke([*db, "ingest", listing, "--format", "pdf"])

@@ -51,3 +51,32 @@ def test_export_then_ingest_into_empty_store_reproduces_it(
     second = tmp_path / "second.jsonl"
     invoke([*other, "export", "--out", str(second)])
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_into_a_missing_folder_names_the_path_without_a_traceback(
+    db: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "missing" / "x.jsonl"
+    code, _, stderr = invoke([*db, "export", "--out", str(out)])
+    assert code == 1
+    assert f"cannot write {out}" in stderr
+    assert "Traceback" not in stderr and ".tmp" not in stderr
+
+
+def test_show_says_version_unknown_and_the_upvotes_and_stars(db: list[str], fixtures: Path) -> None:
+    invoke([*db, "ingest", str(fixtures / "hf-daily-papers-sample.json")])
+    code, stdout, _ = invoke([*db, "papers", "show", "2602.23229"])
+    assert code == 0
+    assert "10 upvotes" in stdout
+    shown = json.loads(invoke([*db, "papers", "show", "2602.23229", "--json"])[1])
+    stars = shown["extras"].get("githubStars")
+    if stars is not None:
+        assert f"{stars} GitHub stars" in stdout
+    listing = str(fixtures / "hf-papers-listing-encoder.txt")
+    invoke([*db, "ingest", listing, "--date", "2024-03-14"])
+    slug = json.loads(
+        invoke([*db, "papers", "list", "--date", "2024-03-14", "--json", "--limit", "1"])[1]
+    )[0]["id"]
+    code, stdout, _ = invoke([*db, "papers", "show", slug])
+    assert code == 0 and "version unknown" in stdout and "v?" not in stdout
+    assert "0 upvotes, 0 comments" in stdout

@@ -56,3 +56,21 @@ def test_an_index_built_from_another_catalog_is_rebuilt(tmp_path: Path, fixtures
     assert code == 0 and json.loads(stdout) == []  # nothing from the first catalog
     code, stdout, _ = invoke([*second, "search", "medical image segmentation", "--json"])
     assert {hit["id"] for hit in json.loads(stdout)[:5]} == MEDICAL_SEGMENTATION
+
+
+def test_search_table_never_cuts_ids_and_says_when_nothing_matches(
+    tmp_path: Path, fixtures: Path
+) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    listing = str(fixtures / "hf-papers-listing-encoder.txt")
+    assert invoke([*base, "ingest", listing, "--date", "2024-03-14"])[0] == 0
+    query = ["search", "medical image segmentation", "--mode", "keyword"]
+    code, stdout, _ = invoke([*base, *query, "--json"])
+    ids = [hit["id"] for hit in json.loads(stdout)]
+    assert max(len(found) for found in ids) > 40  # slugs from titles: long ones
+    code, table, _ = invoke([*base, *query])
+    assert code == 0
+    for found in ids:
+        assert found in table, found  # whole, on one line: not "unixcoder-unified-…"
+    code, stdout, _ = invoke([*base, "search", "zzyzxqv", "--mode", "keyword"])
+    assert code == 0 and stdout.strip() == "no papers match"

@@ -130,3 +130,76 @@ def test_grant_disable_enable_token_and_list(base: list[str]) -> None:
         assert code == 0 and "ada@example.org" in stdout and "moderator" in stdout
     finally:
         catalog.close()
+
+
+def _wait_for_hidden_input(leader: int) -> None:
+    """Wait until the prompt has turned echo off (getpass does it after printing)."""
+    import termios
+    import time
+
+    deadline = time.monotonic() + 10
+    while termios.tcgetattr(leader)[3] & termios.ECHO and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _run_on_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run the installed `paperwire` with a pseudo-terminal as stdin and stdout.
+
+    Each answer is typed once the output so far ends with a prompt (": ").
+    """
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "paperwire"), *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = b""
+    answered = 0
+    pending = list(answers)
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], 30)
+            if not ready:
+                raise AssertionError(f"no output for 30 s; so far: {seen!r}")
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            # A new prompt since the last answer (not the echoed newline after it).
+            if pending and seen[answered:].rstrip().endswith(b":"):
+                _wait_for_hidden_input(leader)
+                os.write(leader, pending.pop(0).encode() + b"\n")
+                answered = len(seen)
+    finally:
+        os.close(leader)
+    return process.wait(timeout=30), seen.decode(errors="replace")
+
+
+def test_create_on_a_terminal_prompts_for_the_password_twice(tmp_path: Path) -> None:
+    secret = "correct horse battery staple"
+    code, shown = _run_on_a_terminal(
+        ["--data-dir", str(tmp_path), "users", "create", "cleo", "--email", "cleo@example.org"],
+        [secret, secret],
+    )
+    assert code == 0, shown
+    assert "Password" in shown and "Repeat for confirmation" in shown
+    assert secret not in shown  # hidden input: nothing echoed
+    assert "created cleo (user)" in shown and "no password yet" not in shown
+    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        login = auth.log_in(catalog, Settings(data_dir=tmp_path), login="cleo", password=secret)
+        assert login.user.username == "cleo"
+    finally:
+        catalog.close()

@@ -152,3 +152,12 @@ def test_a_flood_is_slowed(catalog: Catalog, paper: str, monkeypatch: pytest.Mon
         add_comment(catalog, ada, paper, "one more")
     newest = comments.comments_by(catalog, ada.id)
     assert [c.html for c in newest] == ["<p>comment 2</p>", "<p>comment 1</p>", "<p>comment 0</p>"]
+
+
+def test_control_characters_never_reach_the_database(catalog: Catalog) -> None:
+    # PostgreSQL text cannot hold NUL: a comment with one was a 500 (found by schemathesis).
+    user = make_user(catalog)
+    paper = add_paper(catalog, "2403.01234", listed_on=DAY)
+    comment = add_comment(catalog, user, paper, "fine\x00 words\x1b[31m\n\tindented")
+    assert "\x00" not in comment.html and "\x1b" not in comment.html
+    assert "fine words[31m" in comment.html and "indented" in comment.html

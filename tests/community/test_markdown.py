@@ -69,3 +69,34 @@ def test_raw_html_images_and_headings_are_not_rendered(source: str) -> None:
 
 def test_text_is_escaped() -> None:
     assert render("1 < 2 & 3 > 2") == "<p>1 &lt; 2 &amp; 3 &gt; 2</p>"
+
+
+def test_bare_urls_in_comments_become_links() -> None:
+    html = render("code at https://github.com/a/b, see www.example.org/x.")
+    assert f'<a href="https://github.com/a/b" {REL}>https://github.com/a/b</a>,' in html
+    assert f'<a href="http://www.example.org/x" {REL}>www.example.org/x</a>.' in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt://alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "mail ada@example.org",
+        "file:///etc/passwd",
+    ],
+)
+def test_bare_hostile_urls_stay_text(source: str) -> None:
+    assert "<a" not in render(source)
+
+
+def test_quotes_and_script_in_a_bare_url_cannot_break_out() -> None:
+    html = render('https://e.org/"onmouseover="alert(1) https://e.org/<script>alert(1)</script>')
+    assert "onmouseover=" not in html.split(">", 2)[0]  # not an attribute of the link
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert html.count("<a ") == 2 and 'href="https://e.org/"' in html
+
+
+def test_tex_is_left_for_katex() -> None:
+    assert render(r"we get $\alpha^2$ here") == r"<p>we get $\alpha^2$ here</p>"

@@ -241,3 +241,20 @@ def test_the_daily_cap(catalog: Catalog, offline: Settings, clock: FakeClock) ->
     )
     clock.advance(15 * 3600)
     assert submit_paper(catalog, capped, ada, "hep-ex/0307018").outcome == "pending"
+
+
+def test_arxiv_asking_to_wait_leaves_a_human_reason_not_an_internal_name(
+    catalog: Catalog, settings: Settings
+) -> None:
+    with replay_server() as busy:
+        busy.add("/api/query", QUERY, Reply(status=503, headers={"Retry-After": "30"}))
+        result = submit_paper(
+            catalog, _settings(settings, busy.base_url), make_user(catalog, "ada"), PAPER
+        )
+    assert result.outcome == "pending" and result.submission is not None
+    reason = result.submission.reason or ""
+    assert reason == (
+        "arXiv could not be reached: it asked us to slow down; "
+        "it will be tried again in a few minutes"
+    )
+    assert "_WouldWait" not in reason and "(" not in reason

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gzip
+import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,12 @@ import sqlalchemy as sa
 from paperwire.catalog.model import Paper, Rejection
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
-from paperwire.ingest.export import ExportSource, export_catalog, paper_from_export
+from paperwire.ingest.export import (
+    ExportSource,
+    ExportUnwritable,
+    export_catalog,
+    paper_from_export,
+)
 from paperwire.ingest.formats import open_source
 from paperwire.ingest.pipeline import run_source
 from paperwire.ingest.records import deleted_record
@@ -133,6 +140,30 @@ def test_export_is_atomic(sqlite_catalog: Catalog, fixtures: Path, tmp_path: Pat
         export_catalog(sqlite_catalog, out)
     assert out.read_bytes() == b"the previous export\n"
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_export_into_a_missing_folder_names_the_users_path(
+    sqlite_catalog: Catalog, tmp_path: Path
+) -> None:
+    out = tmp_path / "missing" / "x.jsonl"
+    with pytest.raises(ExportUnwritable) as refused:
+        export_catalog(sqlite_catalog, out)
+    assert str(refused.value) == f"cannot write {out}: the folder {out.parent} does not exist"
+    assert ".tmp" not in str(refused.value)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_exported_file_gets_the_umask_mode_not_0600(
+    sqlite_catalog: Catalog, fixtures: Path, tmp_path: Path, umask: int
+) -> None:
+    run_source(sqlite_catalog, open_source(fixtures / FIXTURE_FILES[0]))
+    out = tmp_path / "export.jsonl"
+    previous = os.umask(umask)
+    try:
+        export_catalog(sqlite_catalog, out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
 
 
 def test_progress_adds_up(sqlite_catalog: Catalog, fixtures: Path, tmp_path: Path) -> None:

@@ -27,8 +27,14 @@ def expected_format(path: Path) -> str:
     }[relative]
 
 
+# Inputs only: the PDFs under pdf/ are for thumbnails, not something ingest reads.
 REAL_FIXTURES = sorted(
-    path for path in FIXTURES.rglob("*") if path.is_file() and path.suffix != ".md"
+    path
+    for path in FIXTURES.rglob("*")
+    if path.is_file() and path.suffix != ".md" and path.relative_to(FIXTURES).parts[0] != "pdf"
+)
+PLAUSIBLE_ABSTRACT = (
+    b"We study how a small model learns to read listings, and show that it does so well."
 )
 EXPORT_LINE = b'{"format":"paperwire-export/1","id":"2403.01234","title":"A Paper"}\n'
 
@@ -67,13 +73,22 @@ def test_gzipped_fixture_is_detected(path: Path, tmp_path: Path) -> None:
         (b"<?xml version='1.0'?>\n<!-- c -->\n<OAI-PMH xmlns='x'/>", "oai-xml"),
         (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "]">]><OAI-PMH/>', "oai-xml"),
         (b"<atom:feed xmlns:atom='http://www.w3.org/2005/Atom'/>", "arxiv-atom"),
-        (b"Mar 14\n\nA title\n\nAn abstract.\n", "hf-listing"),
+        (b"Mar 14\n\nA title\n\n" + PLAUSIBLE_ABSTRACT + b"\n", "hf-listing"),
+        (b"\xef\xbb\xbfA title\narXiv:2403.01234\n\n" + PLAUSIBLE_ABSTRACT, "hf-listing"),
     ],
 )
 def test_detects_by_content(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "input"
     path.write_bytes(content)
     assert detect_format(path) == expected
+
+
+def test_plain_text_that_is_no_listing_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello world\n")
+    with pytest.raises(InputUnreadable) as refused:
+        open_source(path)
+    assert str(refused.value).startswith(f"{path}: not a format paperwire reads")
 
 
 @pytest.mark.parametrize(
@@ -89,6 +104,9 @@ def test_detects_by_content(tmp_path: Path, content: bytes, expected: str) -> No
         (b'{"name": "something else"}\n', "neither a paperwire export nor"),
         (b'{"format": "paperwire-export/2"}\n', "version 'paperwire-export/2'"),
         (b"\x1f\x8b\x08\x00broken", "cannot read"),
+        (b"hello world\n", "plain text, but no paper listing"),
+        (b"A title\n\nAn abstract.\n", "plain text, but no paper listing"),
+        (b"one\ntwo\n\n" + PLAUSIBLE_ABSTRACT, "plain text, but no paper listing"),
     ],
 )
 def test_unrecognised_inputs_say_why(tmp_path: Path, content: bytes, message: str) -> None:

@@ -15,6 +15,7 @@ from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.hf_listing import (
     MAX_LINE_BYTES,
     HfListingSource,
+    looks_like_listing,
     parse_date_line,
     resolve_listing_day,
 )
@@ -240,3 +241,24 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
         read(write(tmp_path, HEADER + "Mar 14\n"))
     with pytest.raises(InputUnreadable, match="no papers"):
         read(write(tmp_path, ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "plausible"),
+    [
+        ("hello world\n", False),
+        ("hello world\n\nfoo bar\n", False),
+        ("A title\n\n" + "word " * 11 + "\n", False),
+        ("A two line\nheading\n\n" + "word " * 20 + "\n", False),
+        ("new\nMar 14\nA title\n\n" + "word " * 12 + "\n", True),
+        ("A title\narXiv:2403.01234\n\n" + "six words are on this line\n" * 2, True),
+    ],
+)
+def test_plain_text_needs_a_title_and_an_abstract_to_be_a_listing(
+    text: str, plausible: bool
+) -> None:
+    assert looks_like_listing(text) is plausible
+
+
+def test_real_listing_looks_like_a_listing(fixtures: Path) -> None:
+    assert looks_like_listing((fixtures / LISTING).read_text(encoding="utf-8"))

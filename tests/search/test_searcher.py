@@ -132,3 +132,23 @@ def test_related_uses_vectors_and_falls_back_to_title_words(searcher: Searcher) 
     assert method == "keyword" and by_words and paper.id not in ids(by_words)
     assert set(ids(by_words)) & MEDICAL_SEGMENTATION
     assert all(result.highlights == {"title": [], "summary": []} for result in by_words)
+
+
+def test_nonsense_finds_nothing_by_meaning_below_the_floor(searcher: Searcher) -> None:
+    # Before the floor the 100 nearest papers came back, however far from the query.
+    for mode in ("semantic", "hybrid"):
+        page = searcher.search_page("qzxvbw plorkt fenwazzle", mode=mode)  # type: ignore[arg-type]
+        assert page.results == [] and page.total == 0, mode
+
+
+def test_each_hit_says_how_it_was_found_and_the_page_counts_all(searcher: Searcher) -> None:
+    meaning = searcher.search_page("delineating organs in CT scans", mode="semantic", limit=5)
+    assert meaning.results and {r.method for r in meaning.results} == {"semantic"}
+    # Hybrid: the word matches first, then papers only close in meaning, each labelled.
+    mixed = searcher.search_page("quark", mode="hybrid", limit=100)
+    assert {r.method for r in mixed.results} == {"keyword", "semantic"}
+    words = searcher.search_page("medical image segmentation", mode="keyword", limit=3)
+    assert {result.method for result in words.results} == {"keyword"}
+    assert words.total > len(words.results)
+    every = searcher.search("medical image segmentation", mode="keyword", limit=200)
+    assert words.total == len(every)

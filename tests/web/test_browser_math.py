@@ -68,3 +68,38 @@ def test_ordinary_math_beside_the_bomb_still_renders(bomb_site: Site, browser: B
         assert not crashes
     finally:
         page.context.close()
+
+
+@pytest.fixture(scope="module")
+def snapshot_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    from paperwire.ingest.formats import open_source
+    from paperwire.ingest.pipeline import run_source
+    from paperwire.search.indexes import index_root, update_keyword_index
+
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    with site_over(Path(tmp_path_factory.mktemp("dollars")) / "data", demo=False) as site:
+        run_source(site.catalog, open_source(fixtures / "arxiv-metadata-snapshot-sample.jsonl"))
+        update_keyword_index(site.catalog, index_root(site.settings.data_dir))
+        yield site
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_unbalanced_dollar_does_not_widen_the_page(
+    snapshot_site: Site, browser: Browser, width: int
+) -> None:
+    # 0704.0200's abstract lacks one `$`: KaTeX set the prose as one 2,238 px line.
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(snapshot_site.url + "/papers/0704.0200", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("h1")).to_contain_text("Electromagnetic polarizabilities")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            page.evaluate("document.documentElement.scrollWidth")
+        )
+        # The abstract is shown as its source: the dollars stay and wrap with the words.
+        abstract = page.get_by_text("are contributed by a larger number", exact=False).first
+        assert abstract.locator(".katex").count() == 0
+    finally:
+        context.close()

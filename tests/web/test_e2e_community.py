@@ -146,9 +146,11 @@ def test_sign_up_confirm_submit_upvote_comment_and_trend(tmp_path: Path) -> None
             expect(page.locator("h1")).to_have_text("Check your inbox")
             page.goto(_mailed_link(mailbox, "ada@example.org"))
             page.get_by_role("button", name="Yes, confirm my address").click()
-            expect(page.locator("h1")).to_have_text("Address confirmed")
+            # Confirming logs this browser in (docs/community.md, onboarding).
+            expect(page.get_by_text("you are logged in")).to_be_visible()
 
-            # Log in, coming back to the submission form.
+            # Log out and in again, coming back to the submission form.
+            page.get_by_role("button", name="Log out", exact=True).click()
             page.goto(site.url + "/submit")
             expect(page).to_have_url(re.compile(r"/login\?next=%2Fsubmit$"))
             page.fill("input[name=login]", "ada")

@@ -10,6 +10,8 @@ from typing import Any
 import feedparser
 import httpx
 import pytest
+from lxml import etree
+from markupsafe import escape
 
 from paperwire.catalog.model import Authority, PaperRecord
 from paperwire.ingest.records import build_record
@@ -207,3 +209,35 @@ def test_a_forged_host_header_never_reaches_other_readers(demo_site: Site) -> No
     url = feed_url(demo_site, "category/cs", "atom")
     httpx.get(url, headers={"host": "evil.example"})
     assert b"evil.example" not in httpx.get(url).content
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_feed_opened_in_a_browser_reads_as_a_page(demo_site: Site, fmt: str) -> None:
+    """The feed names the site's own XSL stylesheet (no script: the CSP allows none inline);
+    applied, it gives an HTML page of the feed's papers with their links."""
+    response, parsed = fetch(feed_url(demo_site, "daily", fmt))
+    head = response.content.split(b"\n", 2)
+    assert head[0].startswith(b"<?xml")
+    assert head[1] == b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>'
+    sheet = httpx.get(demo_site.url + "/static/feed.xsl")
+    assert sheet.status_code == 200 and b"<script" not in sheet.content
+    transform = etree.XSLT(etree.fromstring(sheet.content))
+    page = str(transform(etree.fromstring(response.content)))
+    assert "<script" not in page and "This is a <strong>feed</strong>" in page
+    first = parsed.entries[0]
+    assert f'<a href="{first.link}">' in page.replace("\n        ", "")
+    assert escape(first.title) in page
+    assert page.count('class="card feed-entry"') == len(parsed.entries)
+
+
+def test_browsers_get_the_feed_as_xml_so_they_apply_the_stylesheet(demo_site: Site) -> None:
+    """Chromium shows application/atom+xml as plain text; as application/xml it applies
+    feed.xsl. Feed readers (no text/html in Accept) keep the feed's own type."""
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for fmt, (content_type, _) in FORMATS.items():
+        url = feed_url(demo_site, "daily", fmt)
+        seen = httpx.get(url, headers={"Accept": browser_accept})
+        assert seen.headers["content-type"] == "application/xml; charset=utf-8"
+        assert seen.headers["vary"] == "Accept"
+        assert feedparser.parse(seen.content).bozo == 0
+        assert httpx.get(url, headers={"Accept": "*/*"}).headers["content-type"] == content_type

@@ -20,7 +20,7 @@ BOMB = "$x" + "^{x" * 150 + "}" * 150 + "$"  # 150 nested superscripts
         r"Measurement of $\alpha$ from $B\to\pi\pi$ decays",
         r"A bound \(\sum_{i=1}^{n} x_i^{2}\) and \[\frac{a}{b}\]",
         r"Price is 5\$ and $$e^{i\pi}+1=0$$",
-        "An unmatched $ dollar sign and {braces",
+        "Unmatched {braces but no dollar",
         "$" + "{" * MAX_DEPTH + "x" + "}" * MAX_DEPTH + "$",
     ],
 )
@@ -105,3 +105,25 @@ def test_scanning_is_linear_on_huge_hostile_input() -> None:
     started = time.monotonic()
     assert not renders_safely(hostile)
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # arXiv 0704.0200: one `$` missing shifts every pair after it, so prose became math.
+        r"from $\Delta\beta_p=1.2\mp 0.6$, \Delta\alpha_n=0.8\pm 1.7$ and $\Delta\beta_n=2.0$ are",
+        "An unmatched $ dollar sign and {braces",
+        r"$$x$$ and $$y",
+        r"$x$ then $this formula is really just a sentence of plain words$",
+    ],
+)
+def test_an_unbalanced_dollar_or_prose_in_math_shows_as_source(text: str) -> None:
+    assert tex_class(text) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [r"Cost 5\$ and $x$", r"$\text{if and only if every word is here}$", r"$a$ and $b$ are"],
+)
+def test_balanced_math_with_words_in_text_commands_still_renders(text: str) -> None:
+    assert tex_class(text) == "tex"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from markupsafe import Markup
 
 from paperwire.catalog.model import Link, Paper
@@ -124,3 +125,51 @@ def test_highlighted_snippets_say_where_the_abstract_goes_on() -> None:
     whole = [{"type": "text", "text": text}]
     assert str(present.highlight_snippet(whole, text)) == text
     assert str(present.highlight_snippet([], "<i>x</i>")) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_relative_times_use_the_largest_whole_unit() -> None:
+    now = dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.UTC)
+    ago = lambda **delta: present.relative_time(now - dt.timedelta(**delta), now)  # noqa: E731
+    assert ago(seconds=30) == "just now"
+    assert ago(minutes=1) == "1 minute ago"
+    assert ago(hours=3, minutes=59) == "3 hours ago"
+    assert ago(days=1) == "1 day ago"
+    assert ago(days=15) == "2 weeks ago"
+    assert ago(days=61) == "2 months ago"
+    assert ago(days=800) == "2 years ago"
+    assert ago(seconds=-5) == "just now"  # a clock a little behind the comment's
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Code at https://github.com/a/b.",
+            'Code at <a href="https://github.com/a/b" rel="nofollow ugc noopener">'
+            "https://github.com/a/b</a>.",
+        ),
+        ("javascript:alert(1) and data:text/html,<b>x</b>", None),
+        ('https://e.org/"onmouseover="alert(1)', "quote"),
+        ("https://e.org/<script>alert(1)</script>", "script"),
+        (r"formula $\url{https://evil.example}$ stays TeX", None),
+        ("HTTP://EXAMPLE.ORG/x", "upper"),
+    ],
+)
+def test_abstract_urls_become_safe_links_and_nothing_else_does(
+    text: str, expected: str | None
+) -> None:
+    from paperwire.web.present import linkify
+
+    html = str(linkify(text))
+    if expected is None:
+        assert "<a " not in html and "<b>" not in html
+    elif expected == "quote":
+        assert html.startswith('<a href="https://e.org/" rel="nofollow ugc noopener">')
+        assert "&#34;onmouseover=&#34;alert(1)" in html
+    elif expected == "script":
+        assert "<script>" not in html and "&lt;script&gt;" in html
+        assert html.count("<a ") == 1
+    elif expected == "upper":
+        assert html.count("<a ") == 1
+    else:
+        assert html == expected

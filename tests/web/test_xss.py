@@ -338,3 +338,47 @@ def test_the_apis_answer_json_not_html(hostile: HostileSite) -> None:
     markdown = httpx.get(base + "/papers/2603.00001.md")
     if markdown.status_code == 200:
         assert not markdown.headers["content-type"].startswith("text/html")
+
+
+def test_hostile_names_are_inert_on_author_pages_thumbnails_and_citation_meta(
+    hostile: HostileSite, browser: Browser
+) -> None:
+    """The fields of issue 12: an author page for a name that is markup, a thumbnail whose
+    alt is a hostile title, citation_* meta tags carrying hostile strings."""
+    from paperwire.ingest.pdf import ThumbnailStore, render_first_page
+    from paperwire.web.present import author_path
+
+    site = hostile.site
+    daily = next(paper for paper in hostile.papers if paper.marker == "xssdaily")
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    store = ThumbnailStore(site.settings.data_dir)
+    try:
+        probe = Probe(context.new_page())
+        probe.check(site, site.url + author_path(IMG), (IMG,))
+        page = probe.page
+        page.goto(f"{site.url}/papers/{daily.paper_id}")
+        title = page.locator('meta[name="citation_title"]').get_attribute("content")
+        assert title == daily.visible[0]
+        authors = page.locator('meta[name="citation_author"]').evaluate_all(
+            "(metas) => metas.map((meta) => meta.content)"
+        )
+        assert IMG in authors
+        assert page.locator("head svg, head img, head script:not([src])").count() == 0
+        # A thumbnail: its alt is the title as text, and it is the only image on the page.
+        store.save(
+            daily.paper_id, render_first_page((FIXTURES / "pdf" / "one-page.pdf").read_bytes())
+        )
+        probe.dialogs.clear()
+        page.goto(f"{site.url}/papers/date/{DAY.isoformat()}", wait_until="load")
+        assert probe.dialogs == []
+        images = page.evaluate(
+            "() => [...document.images].map((image) => [image.getAttribute('src'), image.alt])"
+        )
+        assert images == [
+            [f"/thumbnails/{daily.paper_id}.webp", f"First page of {daily.visible[0]}"]
+        ]
+        assert page.locator("svg[onload], [onerror]").count() == 0
+    finally:
+        store.path(daily.paper_id).unlink(missing_ok=True)
+        context.close()

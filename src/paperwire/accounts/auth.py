@@ -111,6 +111,14 @@ def send_verification(
         _mail_verification(catalog, settings, user, send=send)
 
 
+def resend_admitted_verification(
+    catalog: Catalog, settings: Settings, user: User, *, send: Sender
+) -> None:
+    """Mail the confirmation link again, the request already counted with mail_allowed (the
+    web layer counts it before its answer, alike for every address, and mails after it)."""
+    _mail_verification(catalog, settings, user, send=send)
+
+
 def _mail_verification(catalog: Catalog, settings: Settings, user: User, *, send: Sender) -> None:
     if user.email_verified:
         return

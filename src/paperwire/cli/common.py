@@ -61,6 +61,19 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
+# Room a table needs beside its id column (borders, a title worth reading, a score).
+TABLE_ROOM_BESIDE_IDS = 36
+
+
+def ids_fit_a_table(ids: list[str]) -> bool:
+    """Whether a table on `out` can show every id whole; else print one id a line.
+
+    Ids are what one copies into the next command, and slugs made from titles run to 90
+    characters or more: a table too narrow for them would cut them with an ellipsis.
+    """
+    return max(map(len, ids), default=0) + TABLE_ROOM_BESIDE_IDS <= out.width
+
+
 COUNT_COLUMNS: tuple[ProgressColumn, ...] = (
     SpinnerColumn(),
     TextColumn("{task.description}"),

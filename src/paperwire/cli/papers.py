@@ -11,7 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from paperwire.catalog.model import Paper
-from paperwire.cli.common import err, out, parse_date, progress_display, state_of
+from paperwire.cli.common import (
+    err,
+    ids_fit_a_table,
+    out,
+    parse_date,
+    progress_display,
+    state_of,
+)
+from paperwire.community.engagement import Engagement
 
 papers_app = typer.Typer(help="Look at papers in the catalog.", no_args_is_help=True)
 
@@ -42,13 +50,26 @@ def papers_list(
 
         out.print_json(json.dumps([paper_to_export(p) for p in papers]))
         return
+    if not papers:
+        out.print("no papers listed", highlight=False)
+        return
+    if not ids_fit_a_table([paper.id for paper in papers]):
+        for paper in papers:
+            day = paper.listed_on.isoformat() if paper.listed_on else ""
+            out.print(f"{paper.id}  {day}", highlight=False, markup=False, soft_wrap=True)
+            out.print(f"  {paper.title}", highlight=False, markup=False)
+        return
     table = Table("id", "listed", "title", "authors", show_lines=False)
+    # Ids are copied into the next command: never cut them (titles and authors fold).
+    table.columns[0].no_wrap = True
+    table.columns[0].min_width = max(len(paper.id) for paper in papers)
+    table.columns[1].no_wrap = True
     for paper in papers:
         table.add_row(
-            paper.id,
+            escape(paper.id),
             paper.listed_on.isoformat() if paper.listed_on else "",
-            paper.title,
-            _authors_short(paper.authors),
+            escape(paper.title),
+            escape(_authors_short(paper.authors)),
         )
     out.print(table)
 
@@ -73,13 +94,37 @@ def papers_show(
 
         out.print_json(json.dumps(paper_to_export(paper)))
         return
-    _print_paper(paper)
+    from paperwire.community.engagement import engagement_for
+
+    _print_paper(paper, engagement_for(catalog, [paper])[paper.id])
 
 
-def _print_paper(paper: Paper) -> None:
+def version_label(version: int | None) -> str:
+    """'v3', or words when no source said which version it is (not a cryptic 'v?')."""
+    return f"v{version}" if version else "version unknown"
+
+
+def figures_line(engagement: Engagement) -> str:
+    """'12 upvotes, 3 comments, 450 GitHub stars' (stars only when a source reported them)."""
+    parts = [
+        f"{engagement.upvotes} upvote{'' if engagement.upvotes == 1 else 's'}",
+        f"{engagement.num_comments} comment{'' if engagement.num_comments == 1 else 's'}",
+    ]
+    if engagement.github_stars is not None:
+        parts.append(f"{engagement.github_stars} GitHub stars")
+    return ", ".join(parts)
+
+
+def _print_paper(paper: Paper, engagement: Engagement) -> None:
     out.print(f"[bold]{escape(paper.title)}[/bold]")
-    out.print(f"{paper.id}  v{paper.version or '?'}  {' '.join(paper.categories)}", highlight=False)
-    out.print(", ".join(paper.authors), highlight=False)
+    out.print(
+        f"{paper.id}  {version_label(paper.version)}  {' '.join(paper.categories)}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,  # an id is never broken across lines
+    )
+    out.print(", ".join(paper.authors), highlight=False, markup=False)
+    out.print(figures_line(engagement), highlight=False)
     dates = [
         f"submitted {paper.submitted}" if paper.submitted else "",
         f"updated {paper.updated}" if paper.updated else "",
@@ -125,10 +170,16 @@ def export(
     out_path: Annotated[Path, typer.Option("--out", help="JSONL file to write.")],
 ) -> None:
     """Write the whole catalog as JSONL; `ingest` of it into an empty store reproduces it."""
-    from paperwire.ingest.export import export_catalog
+    from paperwire.ingest.export import ExportUnwritable, export_catalog
 
     catalog = state_of(ctx).open_catalog()
-    with progress_display() as progress:
-        task = progress.add_task("export", total=catalog.count())
-        written = export_catalog(catalog, out_path, on_progress=lambda n: progress.advance(task, n))
+    try:
+        with progress_display() as progress:
+            task = progress.add_task("export", total=catalog.count())
+            written = export_catalog(
+                catalog, out_path, on_progress=lambda n: progress.advance(task, n)
+            )
+    except ExportUnwritable as error:
+        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     out.print(f"{written} papers written to {out_path}", highlight=False)

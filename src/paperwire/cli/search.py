@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from paperwire.cli.common import err, out, progress_display, state_of, warn_skipped
+from paperwire.cli.common import err, ids_fit_a_table, out, progress_display, state_of, warn_skipped
 from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.search.filters import SearchFilters
 from paperwire.search.indexes import index_root, open_searcher
@@ -169,7 +169,21 @@ def _print_results(results: list[SearchResult], as_json: bool) -> None:
         ]
         out.print_json(json.dumps(payload))
         return
+    if not results:
+        out.print("no papers match", highlight=False)
+        return
+    if not ids_fit_a_table([result.id for result in results]):
+        for result in results:
+            line = f"{result.id}  {result.score:.4f}"
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+            out.print(f"  {result.title}", highlight=False, markup=False)
+        return
     table = Table("id", "title", "score")
+    # An id is what one copies into the next command: never cut it (the title folds instead).
+    table.columns[0].no_wrap = True
+    table.columns[0].overflow = "fold"
+    table.columns[0].min_width = max(len(result.id) for result in results)
+    table.columns[2].no_wrap = True
     for result in results:
         table.add_row(escape(result.id), escape(result.title), f"{result.score:.4f}")
     out.print(table)

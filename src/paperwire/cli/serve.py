@@ -6,11 +6,21 @@ from typing import Annotated
 
 import typer
 
-from paperwire.cli.common import state_of
+from paperwire.cli.common import out, state_of
+
+# How long `serve --worker` waits at shutdown for the job in flight before it exits anyway
+# (the worker thread is a daemon; a job cut short is claimed again in its next slot).
+WORKER_STOP_SECONDS = 30.0
 
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+
+
+def listen_url(host: str, port: int) -> str:
+    """The address to print: http://host:port, an IPv6 host in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
 
 
 def serve(
@@ -20,9 +30,19 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Web processes (one per core is a good start).")
     ] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run the scheduled jobs (harvests, submission retries, digests) in "
+            "this process, as `paperwire worker` would; `make run` does.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the web pages and both JSON APIs."""
+    """Serve the web pages and both JSON APIs; print the address it listens on."""
+    import logging
     import os
+    import threading
 
     import uvicorn
 
@@ -31,12 +51,31 @@ def serve(
     os.environ["PAPERWIRE_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         os.environ["PAPERWIRE_DATABASE_URL"] = settings.database_url
-    uvicorn.run(
-        "paperwire.web.app:app_from_environment",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
+    bind_host, bind_port = host or settings.host, port or settings.port
+    stop = threading.Event()
+    worker = None
+    if with_worker:
+        from paperwire.worker.embedded import start_worker_thread
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        worker = start_worker_thread(settings, stop)
+    jobs = " with the worker's jobs" if with_worker else ""
+    out.print(
+        f"paperwire is serving on {listen_url(bind_host, bind_port)}{jobs} (Ctrl+C stops it)",
+        highlight=False,
+        soft_wrap=True,
     )
+    try:
+        uvicorn.run(
+            "paperwire.web.app:app_from_environment",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(WORKER_STOP_SECONDS)

@@ -40,10 +40,26 @@ def create(
     ] = False,
     role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")] = "user",
 ) -> None:
-    """Create an account (email verified); without --password-stdin it needs a reset."""
+    """Create an account (email verified).
+
+    The password comes from stdin with --password-stdin, else from a hidden prompt (typed
+    twice) on a terminal; piped input without --password-stdin makes an account that needs
+    a password reset.
+    """
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = (
+            typer.prompt(
+                "Password (empty: none yet, set it by a password reset)",
+                default="",
+                show_default=False,
+                hide_input=True,
+                confirmation_prompt=True,
+            )
+            or None
+        )
     catalog = state_of(ctx).open_catalog()
     try:
         user = accounts.create_user(

@@ -10,6 +10,7 @@ numComments (engagement.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from paperwire.db.values import as_utc, maybe_utc
 from paperwire.errors import CommunityError, Forbidden, NotFound, TooMany
 
 MAX_BODY = 10_000
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_DEPTH = 5  # a top-level comment has depth 0; the deepest reply has depth MAX_DEPTH - 1
 EDIT_WINDOW = dt.timedelta(minutes=15)
 PER_HOUR = 30  # comments one account may write per hour
@@ -55,7 +57,8 @@ class Comment:
 
 
 def _clean_body(body: str) -> str:
-    body = body.replace("\r\n", "\n").strip()
+    # Control characters carry nothing a comment needs, and PostgreSQL text cannot hold NUL.
+    body = _CONTROLS.sub("", body.replace("\r\n", "\n")).strip()
     if not body:
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_BODY:

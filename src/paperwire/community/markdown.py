@@ -1,7 +1,9 @@
 """Comment markdown: a small subset rendered by markdown-it-py, then sanitised by nh3.
 
 Allowed: paragraphs and line breaks, *emphasis*, **strong**, `code` and code blocks, links
-(http and https only, rel="nofollow ugc noopener noreferrer"), lists and block quotes.
+(http and https only, rel="nofollow ugc noopener noreferrer"; bare URLs become links too,
+through linkify-it-py), lists and block quotes. TeX ($x^2$) is left as text for KaTeX on
+the page (math.js); web/math_guard.py decides whether it may render.
 Not allowed: raw HTML (shown as text), images, headings, tables. Two layers refuse
 anything else: markdown-it renders only the enabled rules and refuses other link schemes,
 and nh3 keeps only the listed tags and attributes whatever the renderer produced.
@@ -23,7 +25,11 @@ def _is_web_link(url: str) -> bool:
 
 
 def _renderer() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable("linkify")
+    # Bare e-mail addresses stay text (mailto: is not a scheme comments may link).
+    assert md.linkify is not None  # linkify-it-py is installed (markdown-it-py[linkify])
+    md.linkify.set({"fuzzy_email": False})
     md.disable(["heading", "lheading", "hr", "html_block", "html_inline", "image"])
     md.validateLink = _is_web_link  # type: ignore[method-assign]
     return md

@@ -314,7 +314,15 @@ def _set_status(
 
 
 def _reason(error: BaseException) -> str:
-    return f"arXiv could not be reached ({type(error).__name__}); it will be tried again"[:500]
+    """Words for the submitter (the page shows them), never an exception's class name."""
+    if isinstance(error, _WouldWait):
+        why = "arXiv could not be reached: it asked us to slow down"
+    elif isinstance(error, httpx.TimeoutException):
+        why = "arXiv could not be reached: it did not answer in time"
+    else:
+        why = "arXiv could not be reached"
+    # The worker's retry-submissions job (every 15 minutes; `serve --worker` runs it too).
+    return f"{why}; it will be tried again in a few minutes"[:500]
 
 
 def retry_pending_submissions(

@@ -26,14 +26,31 @@ DEMO_INPUTS: tuple[tuple[Path, dt.date | None], ...] = (
 )
 
 
-def load_demo(catalog: Catalog, settings: Settings | None = None) -> IndexedIngest:
+def recent_inputs(today: dt.date) -> tuple[tuple[Path, dt.date | None], ...]:
+    """The demo inputs with the HF listing day moved to `today` and the HF daily item to the
+    day before: trending (which decays from now), the digest (which looks back from now) and
+    "for you" see the demo's papers as new. The arXiv snapshot keeps its own 2007 dates (the
+    archive part of the demo)."""
+    return (
+        (SNAPSHOT, None),
+        (LISTING, today),
+        (HF_DAILY, today - dt.timedelta(days=1)),
+    )
+
+
+def load_demo(
+    catalog: Catalog, settings: Settings | None = None, *, recent: bool = False
+) -> IndexedIngest:
     """Load the demo corpus; idempotent (a second load counts everything unchanged).
 
     With `settings`, the keyword index of its data directory follows, as after any ingest;
     without, only the catalog is written (for callers that build an index of their own).
+    `recent` (what `paperwire demo` does): the HF papers are listed today, by the catalog's
+    clock, instead of on the captured page's pinned date (tests keep the pinned dates).
     """
     report = IndexedIngest()
-    for path, listed_on in DEMO_INPUTS:
+    inputs = recent_inputs(catalog.clock.now().date()) if recent else DEMO_INPUTS
+    for path, listed_on in inputs:
         if settings is None:
             report.merge(ingest_paths(catalog, [path], listed_on=listed_on))
         else:

@@ -49,15 +49,25 @@ _LINK_KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,39}")
 
 
+class ExportUnwritable(Exception):
+    """The export file cannot be written; the message names the user's path, not a temp file."""
+
+
 def export_catalog(catalog: Catalog, out: Path, on_progress: ProgressCallback | None = None) -> int:
     """Write every paper to `out` (JSON lines); returns the number written.
 
     The file is written beside `out` and renamed over it at the end, so a reader never sees a
-    half-written export and an interrupted export leaves the previous one in place.
+    half-written export and an interrupted export leaves the previous one in place. It gets
+    the mode a plain `open()` would give (0666 less the umask), not mkstemp's private 0600.
+    ExportUnwritable when `out` cannot be written (a missing folder, no permission, full disk).
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as error:
+        raise ExportUnwritable(_cannot_write(out, error)) from error
     written = pending = 0
     try:
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             for paper in catalog.iter_papers():
                 stream.write(orjson.dumps(paper_to_export(paper)))
@@ -70,12 +80,39 @@ def export_catalog(catalog: Catalog, out: Path, on_progress: ProgressCallback | 
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, out)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportUnwritable(_cannot_write(out, error)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     if on_progress is not None and pending:
         on_progress(pending)
     return written
+
+
+def _cannot_write(out: Path, error: OSError) -> str:
+    reason = error.strerror or type(error).__name__
+    if not out.parent.is_dir():
+        reason = f"the folder {out.parent} does not exist"
+    return f"cannot write {out}: {reason}"
+
+
+def _umask() -> int:
+    """The process umask: from /proc on Linux, else by setting and restoring it.
+
+    os.umask can only read it by setting it, which for a moment changes it for every thread;
+    /proc/self/status says it without that.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def paper_to_export(paper: Paper) -> dict[str, Any]:

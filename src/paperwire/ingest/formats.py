@@ -5,7 +5,8 @@ Detection looks only at the start of the file (inside gzip when it is compressed
 - a JSON list of {"paper": ...} items is hf-daily;
 - JSON lines whose first line says "format": "paperwire-export/1" are paperwire-export,
   other JSON lines with arXiv's fields are arxiv-snapshot;
-- other UTF-8 text is an hf-listing.
+- UTF-8 text with a title line, a blank line and an abstract paragraph is an hf-listing;
+  any other text is refused (a stray note must not become a paper).
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from paperwire.ingest.arxiv_atom import AtomSource
 from paperwire.ingest.base import InputUnreadable, Source
 from paperwire.ingest.export import EXPORT_FORMAT_TAG, ExportSource
 from paperwire.ingest.hf_daily import HfDailySource
-from paperwire.ingest.hf_listing import HfListingSource
+from paperwire.ingest.hf_listing import (
+    PLAUSIBLE_ABSTRACT_MIN_WORDS,
+    HfListingSource,
+    looks_like_listing,
+)
 from paperwire.ingest.inputs import READ_ERRORS, open_input
 from paperwire.ingest.oai import OaiXmlSource
 from paperwire.ingest.snapshot import SnapshotSource
@@ -56,7 +61,15 @@ def detect_format(path: Path) -> str:
     if body.startswith(b"{"):
         return _json_lines_format(path, body)
     if _is_text(head):
-        return "hf-listing"
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        text = text.removeprefix("\ufeff")
+        if looks_like_listing(text):
+            return "hf-listing"
+        raise InputUnreadable(
+            f"{path}: not a format paperwire reads: plain text, but no paper listing in it "
+            f"(a title line, a blank line, then an abstract of {PLAUSIBLE_ABSTRACT_MIN_WORDS} "
+            f"words or more); the formats are {', '.join(FORMAT_NAMES)}"
+        )
     raise InputUnreadable(
         f"{path}: not a format paperwire reads (binary data); the formats are "
         f"{', '.join(FORMAT_NAMES)}"

@@ -22,6 +22,7 @@ How blocks (runs of non-blank lines) are read:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ MAX_LINE_BYTES = 512 * 1024
 MAX_PAPER_CHARS = ABSTRACT_MAX_CHARS * 4
 # Real titles are well under this; a longer line is prose, not a title.
 TITLE_LIKE_MAX_CHARS = 300
+# Detection calls text a listing only when it holds a title line, a blank line and then an
+# abstract of at least this many words (real abstracts run to 100 or more), so a note such
+# as "hello world" is refused instead of becoming a paper.
+PLAUSIBLE_ABSTRACT_MIN_WORDS = 12
 HEADER_LINES = frozenset(
     {
         "new",
@@ -261,6 +266,36 @@ class HfListingSource:
                 yield number, raw.decode("utf-8").rstrip("\r\n"), None
             except UnicodeDecodeError:
                 yield number, "", "not UTF-8 text"
+
+
+def looks_like_listing(text: str) -> bool:
+    """Whether `text` (the start of a file) holds a title line, a blank line and an abstract.
+
+    The title is a block of its own short lines (an arXiv id line may follow it); the
+    abstract is the next block, with at least PLAUSIBLE_ABSTRACT_MIN_WORDS words.
+    """
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or _is_marker(line):
+            if current:
+                blocks.append(current)
+            current = []
+            continue
+        if len(line) < 120 and parse_arxiv_id(line) is not None:
+            continue
+        current.append(line)
+    if current:
+        blocks.append(current)
+    for title, abstract in itertools.pairwise(blocks):
+        if (
+            len(title) == 1
+            and _title_like(title[0])
+            and sum(len(line.split()) for line in abstract) >= PLAUSIBLE_ABSTRACT_MIN_WORDS
+        ):
+            return True
+    return False
 
 
 def _starts_paper(block: _Block, paper: _Paper | None) -> bool:

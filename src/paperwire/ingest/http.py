@@ -87,6 +87,48 @@ class PoliteClient:
                 backoff *= 2
         raise RemoteError(f"{url}: {last_problem} after {self.retries + 1} attempts")
 
+    def get_capped(self, url: str, max_bytes: int) -> bytes:
+        """The body of a GET, with the same politeness and retries, read no further than
+        `max_bytes` (a bigger one, by Content-Length or by what arrives, is TooLarge)."""
+        backoff = max(self.min_interval, 1.0)
+        last_problem = ""
+        for attempt in range(self.retries + 1):
+            self._wait_turn()
+            try:
+                with self._client.stream("GET", url) as response:
+                    if response.status_code < 400:
+                        return _read_capped(url, response, max_bytes)
+                    last_problem = f"HTTP {response.status_code}"
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock)
+            except httpx.TransportError as error:
+                last_problem = f"{type(error).__name__}: {error}"
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    raise RemoteError(f"{url}: {last_problem}")
+                if retry_after is not None and attempt < self.retries:
+                    self.clock.sleep(min(retry_after, self.max_wait))
+                    continue
+            if attempt < self.retries:
+                self.clock.sleep(min(backoff, self.max_wait))
+                backoff *= 2
+        raise RemoteError(f"{url}: {last_problem} after {self.retries + 1} attempts")
+
+
+class TooLarge(RemoteError):
+    """A body over the size a caller accepts; not retried."""
+
+
+def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"{url}: {declared} bytes, more than {max_bytes}")
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise TooLarge(f"{url}: more than {max_bytes} bytes")
+    return bytes(body)
+
 
 def parse_retry_after(value: str | None, clock: Clock) -> float | None:
     """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""

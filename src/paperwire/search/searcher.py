@@ -43,6 +43,10 @@ RRF_K = 60.0  # for callers that fuse by rank (the latency benchmark measures bo
 # Each half contributes this many candidates to the fusion (more than the page asked for:
 # a paper ranked 30th by both halves can beat one ranked 5th by only one).
 CANDIDATES = 100
+# A search by meaning always has k nearest papers, however far; hits below this cosine
+# similarity are dropped, so a query that means nothing here finds nothing by meaning.
+# Measured on SciFact (bench/search_floor.py, docs/search.md): no relevance lost.
+SEMANTIC_FLOOR = 0.3
 # Query embeddings kept (a few MB): repeated queries skip the model.
 QUERY_VECTOR_CACHE = 1024
 _WORD = re.compile(r"\w+")
@@ -56,6 +60,19 @@ class SearchResult:
     score: float
     highlights: Highlights
     paper: Paper
+    # How it was found: "keyword" when the words matched (in hybrid too), "semantic" when
+    # only its meaning is close to the query's.
+    method: Method = "keyword"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results and how many the query found in all: exact up to `cap`
+    (the candidates each half contributes), at least `cap` when `total == cap`."""
+
+    results: list[SearchResult]
+    total: int
+    cap: int
 
 
 class Searcher:
@@ -113,6 +130,28 @@ class Searcher:
         sort: Sort = "relevance",
         highlight: bool = True,
     ) -> list[SearchResult]:
+        return self.search_page(
+            query,
+            mode=mode,
+            limit=limit,
+            offset=offset,
+            filters=filters,
+            sort=sort,
+            highlight=highlight,
+        ).results
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        mode: Mode = "hybrid",
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: Sort = "relevance",
+        highlight: bool = True,
+    ) -> SearchPage:
+        """search(), with the number of papers found and each hit's method."""
         if mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
         if sort not in SORTS:
@@ -120,12 +159,12 @@ class Searcher:
         if not 1 <= limit <= MAX_LIMIT or offset < 0:
             raise QueryError(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
         parsed = parse_query(query)
+        wanted = max(CANDIDATES, offset + limit)
         if parsed.is_empty:
-            return []
+            return SearchPage([], 0, wanted)
         if mode != "keyword" and not self.semantic_available:
             mode = "keyword"  # no vectors yet: still answer, by words
-        wanted = max(CANDIDATES, offset + limit)
-        ranked = self._ranked(parsed, mode, wanted, filters)
+        ranked, by_words = self._ranked(parsed, mode, wanted, filters)
         # Relevance order needs only the requested page's papers (the candidates beyond it
         # matter for re-sorting by date or trending).
         needed = ranked[: offset + limit] if sort == "relevance" else ranked
@@ -139,7 +178,7 @@ class Searcher:
         else:
             ordered = _sorted(ordered, papers, sort)
         page = ordered[offset : offset + limit]
-        return [
+        results = [
             SearchResult(
                 id=paper_id,
                 title=papers[paper_id].title,
@@ -150,13 +189,30 @@ class Searcher:
                     else _no_highlights()
                 ),
                 paper=papers[paper_id],
+                method="keyword" if paper_id in by_words else "semantic",
             )
             for paper_id, score in page
         ]
+        # Relevance order loads only the page's papers: the ranking's length is the count.
+        total = len(ordered) if sort != "relevance" else max(len(ranked), offset + len(results))
+        return SearchPage(results, total, wanted)
 
     def _ranked(
         self, parsed: ParsedQuery, mode: Mode, wanted: int, filters: SearchFilters | None
-    ) -> list[tuple[str, float]]:
+    ) -> tuple[list[tuple[str, float]], set[str]]:
+        """The fused ranking and the ids the keyword half found."""
+        keyword, semantic = self._halves(parsed, mode, wanted, filters)
+        by_words = {paper_id for paper_id, _ in keyword}
+        if mode == "keyword":
+            return keyword, by_words
+        if mode == "semantic":
+            return semantic, by_words
+        fused = weighted_score_fusion([keyword, semantic], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
+        return fused, by_words
+
+    def _halves(
+        self, parsed: ParsedQuery, mode: Mode, wanted: int, filters: SearchFilters | None
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
         if mode in ("keyword", "hybrid"):
@@ -164,11 +220,7 @@ class Searcher:
             keyword = [(hit.id, hit.score) for hit in hits]
         if mode in ("semantic", "hybrid"):
             semantic = self._semantic(parsed, wanted, filters)
-        if mode == "keyword":
-            return keyword
-        if mode == "semantic":
-            return semantic
-        return weighted_score_fusion([keyword, semantic], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
+        return keyword, semantic
 
     def _semantic(
         self, parsed: ParsedQuery, wanted: int, filters: SearchFilters | None
@@ -180,6 +232,7 @@ class Searcher:
         vector = self._query_vector(text)
         constrained = bool(parsed.categories or parsed.ids or (filters and not filters.is_empty))
         hits = self.vectors.search(vector, k=wanted * 4 if constrained else wanted)
+        hits = [(paper_id, score) for paper_id, score in hits if score >= SEMANTIC_FLOOR]
         if not constrained:
             return hits
         papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits], with_sources=False)}

@@ -124,7 +124,19 @@ def render_feed(spec: FeedSpec, fmt: str, base: str, self_url: str) -> bytes:
     for paper, updated in zip(spec.papers, stamps, strict=True):
         _add_entry(feed, paper, updated, fmt, base)
     body: bytes = feed.atom_str() if fmt == "atom" else feed.rss_str()
-    return body
+    return with_stylesheet(body)
+
+
+# Opened in a browser, a feed reads as a page (static/feed.xsl); feed readers ignore it.
+FEED_STYLESHEET = b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>\n'
+
+
+def with_stylesheet(body: bytes) -> bytes:
+    """The feed with the stylesheet's processing instruction after the XML declaration."""
+    declaration, newline, rest = body.partition(b"\n")
+    if not declaration.startswith(b"<?xml"):
+        return FEED_STYLESHEET + body
+    return declaration + newline + FEED_STYLESHEET + rest
 
 
 def _add_entry(
@@ -173,10 +185,22 @@ def feed_response(request: Request, web: WebContext, fmt: str, spec: FeedSpec) -
     body = render_feed(spec, fmt, base, f"{base}{request.url.path}{query}")
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
     # no-cache: keep it, but ask again each time (the ETag makes asking cheap).
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if _matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return Response(body, media_type=_media_type(request, fmt), headers=headers)
+
+
+def _media_type(request: Request, fmt: str) -> str:
+    """Browsers (which ask for text/html first) show application/atom+xml and rss+xml as
+    plain text and never apply the stylesheet; as application/xml they apply feed.xsl. Feed
+    readers ask for the feed types or */*, and get them."""
+    if "text/html" in request.headers.get("accept", ""):
+        return BROWSER_MEDIA_TYPE
+    return MEDIA_TYPES[fmt]
+
+
+BROWSER_MEDIA_TYPE = "application/xml; charset=utf-8"
 
 
 def _format(fmt: str) -> str:

@@ -14,6 +14,10 @@ The check is deliberately an over-estimate of what KaTeX would build:
 - Macro definitions (\\def, \\newcommand, ...) multiply nesting at expansion time, which no
   count of the source can bound: a text that defines macros is never rendered.
 - Each formula, as KaTeX's auto-render splits it, must also stay under a length bound.
+- Dollars must pair up: with one `$` missing (arXiv 0704.0200) auto-render pairs the rest
+  wrongly and sets the prose between two formulas as one math line that cannot wrap (the
+  page grew to 2,238 px). An odd count of `$` (or of `$$`) leaves the text as source, and
+  so does a formula that holds a run of ordinary words outside \\text{...}.
 """
 
 from __future__ import annotations
@@ -33,6 +37,17 @@ _MACRO_DEFINITION = re.compile(
     r"\\(?:[gex]?def|let|futurelet|(?:re)?newcommand|providecommand|newenvironment"
     r"|renewenvironment|global|expandafter)(?![A-Za-z])"
 )
+# A `$` or `$$` that auto-render would take as a delimiter (an escaped \\$ is not one).
+_DOLLARS = re.compile(r"\\.|\$\$|\$", re.DOTALL)
+# Text commands whose argument is prose on purpose; removed before looking for prose.
+_TEXT_COMMANDS = re.compile(
+    r"\\(?:text\w*|mathrm|mbox|hbox|operatorname\*?|mathtt|textrm)\s*\{[^{}]*\}"
+)
+PROSE_WORDS = 5
+"""Consecutive plain words in one formula that mark it as prose, not math."""
+_PROSE = re.compile(
+    r"(?<![\\A-Za-z])(?:[A-Za-z]{2,}[,.;:]?\s+){" + str(PROSE_WORDS - 1) + r"}[A-Za-z]{2,}"
+)
 _OPENERS = re.compile(r"\\left(?![A-Za-z])|\\begin(?![A-Za-z])|\\sqrt\s*\[")
 _CLOSERS = re.compile(r"\\right(?![A-Za-z])|\\end(?![A-Za-z])")
 
@@ -45,6 +60,8 @@ class MathCheck:
     depth: int
     longest_formula: int
     defines_macros: bool
+    balanced: bool = True  # every `$` and `$$` has its partner
+    prose_in_formula: bool = False  # a formula holds a run of plain words
 
     @property
     def safe(self) -> bool:
@@ -52,6 +69,8 @@ class MathCheck:
             self.depth <= MAX_DEPTH
             and self.longest_formula <= MAX_FORMULA_CHARS
             and not self.defines_macros
+            and self.balanced
+            and not self.prose_in_formula
         )
 
 
@@ -61,12 +80,26 @@ def check(text: str) -> MathCheck:
     # formula that the whole text leaves open.
     if _OPENING.search(text) is None:
         return MathCheck(has_math=False, depth=0, longest_formula=0, defines_macros=False)
+    formulas = formulas_of(text)
     return MathCheck(
         has_math=True,
         depth=nesting_depth(text),
-        longest_formula=max((len(formula) for formula in formulas_of(text)), default=0),
+        longest_formula=max((len(formula) for formula in formulas), default=0),
         defines_macros=_MACRO_DEFINITION.search(text) is not None,
+        balanced=dollars_balanced(text),
+        prose_in_formula=any(_PROSE.search(_TEXT_COMMANDS.sub(" ", f)) for f in formulas),
     )
+
+
+def dollars_balanced(text: str) -> bool:
+    """Whether the `$` and the `$$` delimiters of `text` each come in pairs."""
+    singles = doubles = 0
+    for token in _DOLLARS.finditer(text):
+        if token.group() == "$":
+            singles += 1
+        elif token.group() == "$$":
+            doubles += 1
+    return singles % 2 == 0 and doubles % 2 == 0
 
 
 def renders_safely(text: str) -> bool:
@@ -131,6 +164,25 @@ def formulas_of(text: str) -> list[str]:
             return formulas
         formulas.append(rest[len(left) : end])
         rest = rest[end + len(right) :]
+
+
+def formula_spans(text: str) -> list[tuple[int, int]]:
+    """Where the formulas of formulas_of lie in `text`, delimiters included, as (start, end);
+    an opener without a closer runs to the end."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        opening = _OPENING.search(text, at)
+        if opening is None:
+            return spans
+        start = opening.start()
+        left, right = next(pair for pair in _DELIMITERS if text.startswith(pair[0], start))
+        end = _end_of_formula(text[start:], right, len(left))
+        if end < 0:
+            spans.append((start, len(text)))
+            return spans
+        at = start + end + len(right)
+        spans.append((start, at))
 
 
 def _end_of_formula(text: str, right: str, start: int) -> int:

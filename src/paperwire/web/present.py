@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
 from paperwire.accounts.model import User
-from paperwire.catalog.display import code_url, excerpt
+from paperwire.catalog.display import AUTHORS_SHOWN, code_url, excerpt
 from paperwire.catalog.links import safe_http_url
 from paperwire.catalog.model import Paper
 from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
@@ -34,6 +34,48 @@ _LINK_LABELS = {
     "project": "Project page",
     "doi": "DOI",
 }
+
+
+# A bare http(s) URL in prose: it ends at space, quotes, angle brackets or TeX's braces.
+_BARE_URL = re.compile(r"https?://[^\s<>\"'`{}\\]+", re.IGNORECASE)
+_URL_TRAILER = ".,;:!?)]'"
+LINK_REL = "nofollow ugc noopener"
+
+
+def linkify(text: str) -> Markup:
+    """`text` escaped, with its bare http(s) URLs as links (rel=nofollow ugc noopener).
+
+    Only URLs that safe_http_url accepts become links; one inside a formula (or a TeX
+    argument such as \\url{...}) stays text, so KaTeX still sees the whole formula.
+    """
+    formulas = math_guard.formula_spans(text) if _TEX.search(text) else []
+    parts: list[str] = []
+    at = 0
+    for match in _BARE_URL.finditer(text):
+        start, end = match.span()
+        url = match.group().rstrip(_URL_TRAILER)
+        if url.count("(") > url.count(")") and match.group()[len(url) : len(url) + 1] == ")":
+            url += ")"  # a Wikipedia-style URL keeps its closing parenthesis
+        end = start + len(url)
+        inside_math = any(left <= start < right for left, right in formulas)
+        safe = safe_http_url(url)
+        if inside_math or (start and text[start - 1] == "{") or safe is None or safe != url:
+            continue
+        parts.append(str(escape(text[at:start])))
+        href = escape(url)
+        parts.append(f'<a href="{href}" rel="{LINK_REL}">{href}</a>')
+        at = end
+    parts.append(str(escape(text[at:])))
+    return Markup("".join(parts))
+
+
+def comment_texts(thread: Iterable[Comment]) -> Iterator[str]:
+    """The (sanitised) HTML of every comment in a thread, replies included: the paper page
+    loads KaTeX when any of them holds TeX."""
+    for comment in thread:
+        if comment.html:
+            yield comment.html
+        yield from comment_texts(comment.replies)
 
 
 def has_tex(texts: Iterable[str]) -> bool:
@@ -119,16 +161,38 @@ def with_query(path: str, params: Mapping[str, object | None]) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def author_path(name: str) -> str:
+    """An author page's path; every character of the name quoted (a slash too), so any
+    name, however odd, comes back whole as the route's {name}."""
+    return "/authors/" + quote(name, safe="")
+
+
+def thumbnail_path(paper_id: str) -> str:
+    return "/thumbnails/" + quote(paper_id, safe="/") + ".webp"
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """One paper in a list, with what the community made of it: `upvoted` is the signed-in
-    viewer's own vote, `trending` the score's breakdown on trending lists."""
+    viewer's own vote, `trending` the score's breakdown on trending lists, `thumbnail` the
+    URL of its first page's picture when the worker has made one."""
 
     paper: Paper
     engagement: Engagement
     code_url: str | None
     upvoted: bool = False
     trending: Breakdown | None = None
+    thumbnail: str | None = None
+
+    @property
+    def shown_authors(self) -> list[str]:
+        """The first few authors (all of them when only one more would be left out)."""
+        authors = self.paper.authors
+        return list(authors if len(authors) <= AUTHORS_SHOWN + 1 else authors[:AUTHORS_SHOWN])
+
+    @property
+    def more_authors(self) -> int:
+        return len(self.paper.authors) - len(self.shown_authors)
 
     @property
     def trending_reason(self) -> str:
@@ -144,7 +208,9 @@ def cards(
     engagement: Mapping[str, Engagement],
     upvoted: Iterable[str] = (),
     trending: Mapping[str, Breakdown] | None = None,
+    thumbnails: Container[str] = (),
 ) -> list[Card]:
+    """`thumbnails`: the ids of the papers that have a thumbnail."""
     mine = frozenset(upvoted)
     scores = trending or {}
     return [
@@ -154,6 +220,7 @@ def cards(
             code_url(paper),
             paper.id in mine,
             scores.get(paper.id),
+            thumbnail_path(paper.id) if paper.id in thumbnails else None,
         )
         for paper in papers
     ]
@@ -227,6 +294,21 @@ class CommentView:
     can_reply: bool
     can_change: bool
     can_moderate: bool
+    ago: str = ""  # "3 hours ago", from the injected clock (the exact time is a tooltip)
+
+
+_AGO_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
+              ("day", 86400), ("hour", 3600), ("minute", 60))  # fmt: skip
+
+
+def relative_time(then: dt.datetime, now: dt.datetime) -> str:
+    """How long ago `then` was, in the largest whole unit ("just now" under a minute)."""
+    seconds = int((now - then).total_seconds())
+    for unit, size in _AGO_UNITS:
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
 
 
 def comment_views(
@@ -247,6 +329,7 @@ def comment_views(
             and comment.author == member.username
             and now - comment.created_at <= EDIT_WINDOW,
             can_moderate=member is not None and member.moderator and comment.state != "deleted",
+            ago=relative_time(comment.created_at, now),
         )
         for comment in thread
     ]

@@ -53,12 +53,14 @@ from paperwire.web.pages import account as accounts
 from paperwire.web.pages import (
     account_security,
     admin,
+    authors,
     collections,
     community,
     digest,
     docs,
     papers,
     security_txt,
+    thumbnails,
 )
 from paperwire.web.routing import PAGE, PROBE, Api, Responses, Route
 
@@ -190,7 +192,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/signup", accounts.sign_up, ANYONE, PAGE),
     Route("GET", "/account/verify", accounts.verify_form, ANYONE, PAGE),
     Route("POST", "/account/verify", accounts.verify, ANYONE, PAGE),
-    Route("POST", "/account/verify/resend", accounts.resend_verification, USER, PAGE),
+    Route("POST", "/account/verify/resend", accounts.resend_verification, ANYONE, PAGE),
     Route("GET", "/login", accounts.login_form, ANYONE, PAGE),
     Route("POST", "/login", accounts.log_in, ANYONE, PAGE),
     Route("POST", "/logout", accounts.log_out, ANYONE, PAGE),
@@ -266,6 +268,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/trending", papers.trending, ANYONE, PAGE),
     Route("GET", "/papers/category/{category}", papers.category_page, ANYONE, PAGE),
     Route("GET", "/search", papers.search_page, ANYONE, PAGE),
+    Route("GET", "/authors/{name:path}", authors.author_page, ANYONE, PAGE),
+    Route("GET", "/thumbnails/{paper_id:path}.webp", thumbnails.thumbnail, ANYONE, PAGE),
     # Last: any path under /papers/ that no row above took is a paper's id.
     Route("GET", "/papers/{paper_id:path}", papers.paper_page, ANYONE, PAGE),
 )

@@ -33,6 +33,8 @@ _env.filters.update(
     repo_label=present.repo_label,
     paper_links=present.paper_links,
     tex_class=math_guard.tex_class,
+    linkify=present.linkify,
+    author_url=present.author_path,
 )
 
 
@@ -65,6 +67,7 @@ _env.globals.update(
     with_query=present.with_query,
     # Header and error pages render without a handler's context: these are their defaults.
     feeds=(),
+    head_meta=(),
     math=False,
     q="",
 )

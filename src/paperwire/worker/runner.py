@@ -32,6 +32,7 @@ HF_EVERY_MINUTES = 120  # HF's daily list grows through the day
 EMBED_EVERY_MINUTES = 60
 RETRY_SUBMISSIONS_MINUTES = 15
 PRUNE_HOUR_UTC = 3
+THUMBNAILS_EVERY_MINUTES = 30  # ingest/pdf.py: at most PER_RUN PDFs a run, politely spaced
 COMPOSE_EVERY_MINUTES = 1  # digest hours are whole hours: a minute's delay at most
 POLL_SECONDS = 15.0
 
@@ -124,6 +125,11 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
 
         return prune_community(catalog)
 
+    def thumbnails(due: dt.datetime) -> dict[str, Any]:
+        from paperwire.ingest.pdf import make_thumbnails
+
+        return make_thumbnails(catalog, settings, today=clock.now().date()).as_dict()
+
     def embed(due: dt.datetime) -> dict[str, Any]:
         from paperwire.search.embedder import MiniLmEmbedder
 
@@ -143,6 +149,8 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
         # Submissions that arXiv could not answer when they were made (community issue).
         Job("retry-submissions", retry_submissions, every_minutes=RETRY_SUBMISSIONS_MINUTES),
         Job("prune-sessions", prune, daily_at=PRUNE_HOUR_UTC),
+        # First pages of recently listed papers, for the cards (ingest/pdf.py).
+        Job("thumbnails", thumbnails, every_minutes=THUMBNAILS_EVERY_MINUTES),
     ]
     if settings.semantic_search:
         jobs.append(Job("embed", embed, every_minutes=EMBED_EVERY_MINUTES))

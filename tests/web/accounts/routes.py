@@ -54,6 +54,7 @@ FIXED: dict[str, str] = {
     "month": "2026-03",
     "category": "cs.LG",
     "fmt": "atom",
+    "name": "Ada Lovelace",
     # Digest links are signed: any made-up value is a link that is not valid (404).
     "token": "not-a-real-link",
 }

@@ -85,13 +85,17 @@ def test_sign_up_verify_by_mail_then_log_in_and_out(site: Site, mailbox: SmtpSin
         done = browser.http.post(
             "/account/verify", data={"token": token, "csrf_token": csrf_of(confirm.text)}
         )
-        assert done.status_code == 200 and "Address confirmed" in done.text
+        # Confirming logs this browser in (the link proves the address, as a reset does).
+        assert done.status_code == 303 and done.headers["location"] == "/settings?done=verified"
         assert accounts.require_user(site.catalog, "ada").email_verified
-        again = browser.http.post(
-            "/account/verify", data={"token": token, "csrf_token": csrf_of(confirm.text)}
+        assert "you are logged in" in browser.get(done.headers["location"]).text
+        assert _header_user(browser.get("/").text) == "ada"
+        again = browser.submit(
+            f"/account/verify?token={token}", "/account/verify", {"token": token}
         )
         assert again.status_code == 404  # single use
 
+        browser.http.post("/logout", data={"csrf_token": csrf_of(browser.get("/").text)})
         assert _header_user(browser.get("/").text) is None
         login = browser.log_in("ada")
         assert login.status_code == 303 and login.headers["location"] == "/"
@@ -148,10 +152,45 @@ def test_signed_in_people_can_mail_themselves_a_new_link(site: Site, mailbox: Sm
         assert (
             browser.submit(
                 f"/account/verify?token={token}", "/account/verify", {"token": token}
-            ).status_code
-            == 200
+            ).headers["location"]
+            == "/settings?done=verified"
         )
         assert "not confirmed yet" not in browser.get("/settings").text
+
+
+def test_the_page_after_sign_up_resends_the_link_alike_for_any_address(
+    site: Site, mailbox: SmtpSink
+) -> None:
+    with Browser(site) as browser:
+        page = _sign_up(browser)
+        assert "Resend confirmation" in page and 'action="/account/verify/resend"' in page
+        first = mailed_token(mailbox, "ada@example.org")  # the sign-up's own mail
+        answers = [
+            browser.http.post(
+                "/account/verify/resend", data={"csrf_token": csrf_of(page), "email": address}
+            )
+            for address in ("ada@example.org", "nobody@example.org")
+        ]
+        token = mailed_token(mailbox, "ada@example.org", count=2)
+    # The same page for an unconfirmed account's address and for a free one...
+    assert [a.status_code for a in answers] == [200, 200]
+    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]*"|value="[^"]*@[^"]*"', "", html)  # noqa: E731
+    assert strip(answers[0].text) == strip(answers[1].text)
+    # ...and only the account's address got a new link.
+    assert token != first and mailbox.messages_to("nobody@example.org") == []
+    assert len(mailbox.messages) == 2
+
+
+def test_without_mail_the_sign_up_and_reset_pages_say_so(tmp_path: Path) -> None:
+    with account_site(tmp_path / "data", None, demo=False) as served, Browser(served) as browser:
+        for path in ("/signup", "/account/reset"):
+            assert "This site cannot send mail" in browser.get(path).text
+            assert "Ask the administrator" in browser.get(path).text
+
+
+def test_with_mail_there_is_no_such_notice(site: Site) -> None:
+    with Browser(site) as browser:
+        assert "cannot send mail" not in browser.get("/signup").text
 
 
 def test_verify_link_without_a_token_says_so(site: Site) -> None:
@@ -464,9 +503,11 @@ def test_sign_up_confirm_log_in_and_out_in_a_browser(site: Site, mailbox: SmtpSi
         assert link
         page.goto(link.group(0))
         page.get_by_role("button", name="Yes, confirm my address").click()
-        expect(page.get_by_role("heading", name="Address confirmed")).to_be_visible()
+        expect(page.get_by_text("Your address is confirmed and you are logged in")).to_be_visible()
+        account = page.get_by_role("navigation", name="Account")
+        account.get_by_role("button", name="Log out").click()
 
-        page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
+        account.get_by_role("link", name="Log in").click()
         page.get_by_label("Username or email address").fill("ada")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()

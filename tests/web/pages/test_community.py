@@ -272,7 +272,13 @@ def test_edit_and_delete_ones_own_comment_within_the_window(site: Site) -> None:
         posted = post_form(editor, f"/papers/{paper}/comments", {"body": "Frist!"})
         comment_id = posted.headers["location"].rsplit("-", 1)[1]
         page = editor.get(f"/papers/{paper}").text
-        assert f'href="/comments/{comment_id}/edit"' in page
+        assert f'class="edit-link" href="/comments/{comment_id}/edit"' in page
+        # A relative time, the exact one on hover, worked out on the server.
+        assert re.search(
+            r'<time datetime="[^"]+" title="\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC">'
+            r"(just now|\d+ (minute|hour|day|week|month|year)s? ago)</time>",
+            page,
+        )
         assert f'href="/comments/{comment_id}/edit"' not in other.get(f"/papers/{paper}").text
         form = editor.get(f"/comments/{comment_id}/edit")
         assert form.status_code == 200 and ">Frist!</textarea>" in form.text
@@ -354,6 +360,8 @@ def test_submission_waits_while_arxiv_is_unreachable_then_the_worker_lists_it(
             assert answer.headers["location"] == "/submit?outcome=pending&paper=hep-ex%2F0307015"
             page = client.get(answer.headers["location"]).text
             assert "hep-ex/0307015 is waiting: arXiv could not be reached" in page
+            # Words for people, not exception names (issue 12: "(_WouldWait)").
+            assert "tried again in a few minutes" in page and "ConnectError" not in page
             assert '<tr class="submission-pending">' in page and "1 attempt" in page
             with replay_server() as arxiv:
                 arxiv.add("/api/query", RECORDED_QUERY, Reply(body=TYPICAL.read_bytes()))

@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+import paperwire
 from paperwire.catalog.model import Authority, PaperRecord
 from paperwire.ingest.records import build_record
 from paperwire.search.indexes import index_root
+from paperwire.web.present import author_path
 from tests.web.conftest import Site, site_over
 
 HOSTILE_TITLE = '</title><script>alert(1)</script><img src=x onerror="alert(2)"> in learning'
@@ -145,18 +147,53 @@ def test_a_day_shows_engagement_and_links_to_its_neighbours(demo_site: Site) -> 
     [form] = elements.find("form", class_="upvote")
     assert form == {"class": "upvote", "method": "get", "action": "/login"}
     assert elements.find("input", type="hidden", name="next", value="/papers/date/2026-03-06")
-    assert 'aria-label="Upvote (10 upvotes)"' in page and '<span class="count">10</span>' in page
+    assert 'aria-label="10 upvotes: upvote"' in page and '<span class="count">10</span>' in page
     assert elements.find("a", rel="prev", href="/papers/date/2007-04-02")
     assert elements.find("a", rel="next", href="/papers/date/2026-03-14")
     assert elements.find("a", class_="code", href="https://github.com/marco-garosi/CIRCLE")
-    # No TeX on this page: KaTeX is not loaded.
-    assert not elements.find("script")
+    # No TeX on this page: KaTeX is not loaded (only the cards' density toggle).
+    assert [s["src"].split("?")[0] for s in elements.find("script")] == ["/static/density.js"]
 
 
-def test_the_old_date_parameter_still_works(demo_site: Site) -> None:
-    day = get(demo_site, "/", date="2007-04-02")
-    assert day.status_code == 200
+def test_the_old_date_parameter_and_the_date_picker_go_to_the_day(demo_site: Site) -> None:
+    moved = get(demo_site, "/", date="2007-04-02")
+    assert moved.status_code == 302 and moved.headers["location"] == "/papers/date/2007-04-02"
+    day = httpx.get(demo_site.url + "/?date=2007-04-02", follow_redirects=True, timeout=10)
     assert "Daily papers · Apr 2, 2007" in day.text and "108 papers" in day.text
+    # The picker on every day page is bounded by the catalog's first and latest listing days.
+    [picker] = parse(day.text).find("input", type="date", name="date")
+    assert picker["min"] < "2007-04-02" and picker["max"] == "2026-03-14"
+    assert picker["value"] == "2007-04-02"
+    assert parse(day.text).find("form", class_="date-picker", action="/", method="get")
+
+
+def test_the_front_page_offers_the_digest_and_marks_its_section(demo_site: Site) -> None:
+    page = get(demo_site, "/").text
+    elements = parse(page)
+    assert "Get trending papers in your email inbox" in page
+    assert elements.find("a", href="/digest/subscribe")
+    assert elements.find("a", href="/submit") and elements.find("a", href="/collections")
+    assert elements.find("a", href="/", **{"aria-current": "page"})
+    trending = parse(get(demo_site, "/trending").text)
+    assert trending.find("a", href="/trending", **{"aria-current": "page"})
+    assert not trending.find("a", href="/", **{"aria-current": "page"})
+
+
+def test_week_and_month_neighbours_skip_empty_and_future_periods(demo_site: Site) -> None:
+    # The demo lists papers in 2007 and in March 2026, nothing between and nothing after.
+    march = parse(get(demo_site, "/papers/month/2026-03").text)
+    [earlier] = march.find("a", rel="prev")
+    assert earlier["href"].startswith("/papers/month/2007-")
+    assert "No papers were listed" not in get(demo_site, earlier["href"]).text
+    assert parse(get(demo_site, earlier["href"]).text).find(
+        "a", rel="next", href="/papers/month/2026-03"
+    )
+    # No later period: the pager's next page is the only way forward.
+    assert all("?page=" in a["href"] for a in march.find("a", rel="next"))
+    week = parse(get(demo_site, "/papers/week/2026-W11").text)
+    assert all("?page=" in a["href"] for a in week.find("a", rel="next"))
+    day = parse(get(demo_site, "/papers/date/2026-03-14").text)
+    assert all("?page=" in a["href"] for a in day.find("a", rel="next"))
 
 
 def test_week_and_month_views(demo_site: Site) -> None:
@@ -164,12 +201,13 @@ def test_week_and_month_views(demo_site: Site) -> None:
     assert week.status_code == 200
     assert "Week 13, 2007 (Mar 26 – Apr 1)" in week.text and "92 papers" in week.text
     elements = parse(week.text)
-    assert elements.find("a", rel="prev", href="/papers/week/2007-W12")
+    assert not elements.find("a", rel="prev")  # the catalog's first week with papers
     assert elements.find("a", rel="next", href="/papers/week/2007-W14")
     assert elements.find("a", href="/papers/week/2007-W13", **{"aria-current": "page"})
     month = get(demo_site, "/papers/month/2007-04")
     assert "April 2007" in month.text and "157 papers" in month.text
-    assert parse(month.text).find("a", rel="next", href="/papers/month/2007-05")
+    # May 2007 lists nothing (the snapshot's papers were listed in March and April).
+    assert parse(month.text).find("a", rel="next", href="/papers/month/2026-03")
     assert "43 papers" in get(demo_site, "/papers/month/2007-03").text
     latest_week = get(demo_site, "/papers/week")
     assert latest_week.status_code == 302
@@ -224,7 +262,8 @@ def test_paper_page_shows_everything(demo_site: Site) -> None:
     assert response.status_code == 200
     page = response.text
     assert '<h1 class="tex">Calculation of prompt diphoton production' in page
-    assert "C. Balázs, E. L. Berger, P. M. Nadolsky, C. -P. Yuan" in page
+    for name in ("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"):
+        assert f'<a href="{author_path(name)}">{name}</a>' in page
     assert "10.1103/PhysRevD.76.013009" in page
     assert "Phys.Rev.D76:013009,2007" in page
     assert "37 pages, 15 figures; published version" in page
@@ -320,6 +359,22 @@ def test_search_marks_the_matches(demo_site: Site) -> None:
         type="application/rss+xml",
         href="/feeds/search.rss?q=diphoton&mode=hybrid&sort=relevance",
     )
+
+
+def test_search_counts_labels_and_folds_the_filters(demo_site: Site) -> None:
+    page = get(demo_site, "/search", q="diphoton").text
+    found = len(parse(page).find("article", class_="card"))
+    assert f"{found} papers found" in page or (found == 1 and "1 paper found" in page)
+    assert page.count('class="match-kind match-keyword">matches your words</p>') >= 1
+    elements = parse(page)
+    # The filters fold behind a summary (collapsed at phone widths; search-filters.js opens
+    # them on wide screens); a set filter keeps them open.
+    assert elements.find("details", class_="search-filters") == [{"class": "search-filters"}]
+    assert elements.find("script", src=f"/static/search-filters.js?v={paperwire.__version__}")
+    kept = parse(get(demo_site, "/search", q="diphoton", categories="hep-ph").text)
+    assert kept.find("details", class_="search-filters", open="")
+    nothing = get(demo_site, "/search", q="qzxvbw").text
+    assert "No papers match “qzxvbw”: none has these words and none is close in meaning" in nothing
 
 
 def test_search_filters_sort_and_pages(demo_site: Site) -> None:
@@ -445,6 +500,7 @@ def test_math_pages_load_katex_deferred_from_this_site(demo_site: Site) -> None:
         "/static/vendor/katex/katex.min.js",
         "/static/vendor/katex/contrib/auto-render.min.js",
         "/static/math.js",
+        "/static/cite.js",
     ]
     assert all("defer" in s for s in scripts)
     for script in scripts:

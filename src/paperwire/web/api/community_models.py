@@ -30,8 +30,8 @@ BEARER = Depends(
 MAX_LIMIT = 100
 # What the library (community/comments.py, community/collections.py) keeps of a text, as
 # /openapi.json states it: a character that is neither space nor a control character, and
-# at most its length. The library checks them (400, with its message); the models bound
-# the text as sent at twice that, a backstop.
+# at most its length. The models enforce the length on the text as sent, so the document
+# and the answer agree; the library checks the rest (400, with its message).
 SOME_TEXT = r"\S"
 SOME_NAME = r"[^\s\x00-\x1f\x7f-\x9f]"
 
@@ -130,7 +130,7 @@ class CommentThread(BaseModel):
 
 class CommentIn(RequestBody):
     body: str = Field(
-        max_length=community_comments.MAX_BODY * 2,
+        max_length=community_comments.MAX_BODY,
         json_schema_extra=text_rules(community_comments.MAX_BODY, SOME_TEXT),
         description="Markdown: emphasis, strong, code, http(s) links, lists, quotes.",
     )
@@ -141,7 +141,7 @@ class CommentIn(RequestBody):
 
 class CommentEdit(RequestBody):
     body: str = Field(
-        max_length=community_comments.MAX_BODY * 2,
+        max_length=community_comments.MAX_BODY,
         json_schema_extra=text_rules(community_comments.MAX_BODY, SOME_TEXT),
     )
 
@@ -152,12 +152,12 @@ class HiddenIn(RequestBody):
 
 class CollectionIn(RequestBody):
     name: str = Field(
-        max_length=community_collections.NAME_MAX * 2,
+        max_length=community_collections.NAME_MAX,
         json_schema_extra=text_rules(community_collections.NAME_MAX, SOME_NAME),
     )
     description: str = Field(
         "",
-        max_length=community_collections.DESCRIPTION_MAX * 2,
+        max_length=community_collections.DESCRIPTION_MAX,
         json_schema_extra=text_rules(community_collections.DESCRIPTION_MAX),
     )
     public: bool = False
@@ -166,12 +166,12 @@ class CollectionIn(RequestBody):
 class CollectionPatch(RequestBody):
     name: str | None = Field(
         None,
-        max_length=community_collections.NAME_MAX * 2,
+        max_length=community_collections.NAME_MAX,
         json_schema_extra=text_rules(community_collections.NAME_MAX, SOME_NAME),
     )
     description: str | None = Field(
         None,
-        max_length=community_collections.DESCRIPTION_MAX * 2,
+        max_length=community_collections.DESCRIPTION_MAX,
         json_schema_extra=text_rules(community_collections.DESCRIPTION_MAX),
     )
     public: bool | None = None

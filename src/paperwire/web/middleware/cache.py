@@ -108,6 +108,8 @@ class CacheMiddleware:
         key = (
             headers.get(b"host", b"") + b" " + scope["path"].encode() + b"?" + scope["query_string"]
         )
+        if b"text/html" in headers.get(b"accept", b""):
+            key += b" html"  # feeds answer browsers as application/xml (web/feeds.py; Vary)
         version = self.version()
         now = time.monotonic()
         entry = self.cache.get(key, version, now - self.max_age_seconds)

@@ -64,6 +64,7 @@ DONE = {
         "logged out, and your API tokens no longer work."
     ),
     "verification": "A new confirmation link is on its way to your address.",
+    "verified": "Your address is confirmed and you are logged in. You can use everything now.",
     "token-revoked": "The token is revoked.",
     "sessions": "Your other browsers have been logged out (API tokens keep working).",
 }
@@ -157,10 +158,25 @@ def _signed_in(current: Viewer) -> User:
 # -- signing up and confirming the address ------------------------------------------------
 
 
+def _mail_context(web: WebContext) -> dict[str, Any]:
+    """Whether this site can send mail at all (no SMTP host: sign-up and reset links never
+    arrive, and the pages say so instead of promising them)."""
+    return {"mail_configured": bool(web.settings.smtp_host)}
+
+
 def signup_form(request: Request, web: Context, current: CurrentViewer) -> Response:
     if current.signed_in:
         return _see_other("/")
-    return _page(request, web, "signup.html", {"title": "Sign up", "form": {}, "errors": {}})
+    context = {"title": "Sign up", "form": {}, "errors": {}, **_mail_context(web)}
+    return _page(request, web, "signup.html", context)
+
+
+def _check_inbox(request: Request, web: WebContext) -> Response:
+    """After a sign-up or a resend: the same page whether or not the address has (or got)
+    an account, with a button that mails the confirmation link again. The address is not
+    echoed: the page is byte for byte the same for every address."""
+    context = {"title": "Check your inbox", "email": "", **_mail_context(web)}
+    return _page(request, web, "check_inbox.html", context)
 
 
 def sign_up(
@@ -194,16 +210,9 @@ def sign_up(
             errors["email"] = str(error)
     if errors:
         form = {"username": username, "email": email}
-        context = {"title": "Sign up", "form": form, "errors": errors}
+        context = {"title": "Sign up", "form": form, "errors": errors, **_mail_context(web)}
         return _page(request, web, "signup.html", context, status=400)
-    return _message(
-        request,
-        web,
-        "Check your inbox",
-        "If the address can get mail, a link to confirm it is on its way (it works for 3 days).",
-        "Logging in works once the address is confirmed: then log in with your username "
-        "or email address. If the link has expired, reset your password to get a new one.",
-    )
+    return _check_inbox(request, web)
 
 
 def _signup_errors(username: str, email: str, password: str) -> dict[str, str]:
@@ -231,22 +240,58 @@ def verify_form(
 def verify(
     request: Request, web: Context, current: CurrentViewer, token: FormText = ""
 ) -> Response:
+    """Confirm the address and log this browser in: the mailed link is what proves the
+    address (as a reset link does), so a sign-up ends logged in without a login form that
+    would tell a taken address from a free one (docs/community.md)."""
     try:
         user = community_auth.verify_email(web.catalog, token)
     except NotFound as error:
         return _message(request, web, "Not confirmed", str(error), status=404)
-    next_step = "You can use everything now." if current.signed_in else "You can log in now."
-    return _message(request, web, "Address confirmed", f"Thanks, {user.username}. {next_step}")
+    if user.disabled:
+        return _message(request, web, "Address confirmed", f"Thanks, {user.username}.")
+    if current.signed_in and current.user is not None and current.user.id == user.id:
+        return _see_other("/settings?done=verified")
+    return _start_session(request, web, user, "/settings?done=verified")
 
 
 def resend_verification(
-    request: Request, web: Context, current: CurrentViewer, background: BackgroundTasks
+    request: Request,
+    web: Context,
+    current: CurrentViewer,
+    background: BackgroundTasks,
+    email: FormText = "",
 ) -> Response:
-    user = _signed_in(current)
-    community_auth.send_verification(  # TooMany past the mail limit: 429, Retry-After
-        web.catalog, web.settings, user, send=_mail_later(web, background), ip=_client_ip(request)
+    """Mail the confirmation link again. Signed in: to the account's address. Otherwise (the
+    page after sign-up) to the address typed, counted against the mail limits before the
+    answer, which is the same whether or not an unconfirmed account has the address."""
+    if current.signed_in:
+        community_auth.send_verification(  # TooMany past the mail limit: 429, Retry-After
+            web.catalog,
+            web.settings,
+            _signed_in(current),
+            send=_mail_later(web, background),
+            ip=_client_ip(request),
+        )
+        return _see_other("/settings?done=verification")
+    address = email.strip()
+    if community_auth.mail_allowed(
+        web.catalog, web.settings, "verify", address, _client_ip(request)
+    ):
+        background.add_task(_resend_to_address, web, address)
+    return _check_inbox(request, web)
+
+
+def _resend_to_address(web: WebContext, email: str) -> None:
+    """After the answer: the lookup takes time only when the address has an account."""
+    try:
+        user = accounts.find_by_email(web.catalog, accounts.normalise_email(email))
+    except CommunityError:
+        return
+    if user is None or user.disabled or user.email_verified:
+        return
+    community_auth.resend_admitted_verification(
+        web.catalog, web.settings, user, send=lambda message: _send_now(web, message)
     )
-    return _see_other("/settings?done=verification")
 
 
 # -- logging in and out ----------------------------------------------------------------
@@ -324,7 +369,7 @@ def reset_form(
     request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
     if not token:
-        context = {"title": "Reset your password", "errors": {}}
+        context = {"title": "Reset your password", "errors": {}, **_mail_context(web)}
         return _page(request, web, "reset_request.html", context)
     user = sessions.peek_mail_token(web.catalog, "reset", token)  # only looks: GET spends nothing
     if user is None:

@@ -14,6 +14,7 @@ from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from paperwire.accounts.users import find_user
+from paperwire.catalog.display import excerpt
 from paperwire.community import collections as community_collections
 from paperwire.community.engagement import engagement_for
 from paperwire.errors import CommunityError, NotFound
@@ -222,6 +223,9 @@ def collection_page(
             papers, engagement_for(web.catalog, papers), upvoted_on(web, me, papers)
         ),
         "pager": present.Pager(url, {}, page, COLLECTION_PAGE_SIZE, collection.item_count),
-        "math": present.has_tex(paper.title for paper in papers),
+        # The cards show titles and abstract excerpts: TeX in either needs KaTeX.
+        "math": present.has_tex(
+            text for paper in papers for text in (paper.title, excerpt(paper.abstract))
+        ),
     }
     return render(request, "collection.html", context)

@@ -43,7 +43,7 @@ Context = Annotated[WebContext, Depends(web_context)]
 
 OUTCOMES = {
     "listed": "is on today's page now.",
-    "pending": "is waiting: arXiv could not be reached, we will try again shortly.",
+    "pending": "is waiting: arXiv could not be reached; it will be tried again in a few minutes.",
     "duplicate": "was on paperwire already: it counted as your upvote.",
 }
 Next = Annotated[str, Form(max_length=2000)]

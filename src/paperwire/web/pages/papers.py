@@ -18,14 +18,14 @@ from paperwire.catalog.ids import parse_arxiv_id
 from paperwire.catalog.listing import ListOrder, ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
-from paperwire.community import comments
+from paperwire.community import bibtex, comments
 from paperwire.community.engagement import engagement_for, engagement_from_extras
 from paperwire.db.connections import now
 from paperwire.search.filters import SearchFilters
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import MODES, SORTS, Searcher, SearchResult
-from paperwire.urls import paper_path
-from paperwire.web import present
+from paperwire.urls import absolute, paper_path, request_base
+from paperwire.web import citation, present
 from paperwire.web.community_view import (
     here,
     page_viewer,
@@ -35,6 +35,7 @@ from paperwire.web.community_view import (
     upvoted_on,
 )
 from paperwire.web.context import SearchUnavailable, WebContext, web_context
+from paperwire.web.pages.thumbnails import thumbnailed
 from paperwire.web.templating import TEMPLATES
 
 Context = Annotated[WebContext, Depends(web_context)]
@@ -105,7 +106,11 @@ def _listing(
             **context,
             **people,
             "cards": present.cards(
-                papers, engagement, upvoted_on(web, people["member"], papers), breakdowns
+                papers,
+                engagement,
+                upvoted_on(web, people["member"], papers),
+                breakdowns,
+                thumbnailed(web, [paper.id for paper in papers]),
             ),
             "total": total,
             "pager": present.Pager(request.url.path, params, page, PAGE_SIZE, total),
@@ -119,18 +124,23 @@ def _card_texts(papers: list[Paper]) -> list[str]:
 
 
 def _period_context(web: WebContext, period: Period) -> dict[str, Any]:
-    """Heading, previous/next links and the other views of the same days."""
+    """Heading, previous/next links, the other views of the same days and the date picker.
+    Previous/next jump to the nearest period that has papers, so they never lead to an
+    empty (or future) day, week or month."""
+    before, _ = web.catalog.neighbour_days(period.start)
+    _, after = web.catalog.neighbour_days(period.end)
     if period.kind == "day":
-        before, after = web.catalog.neighbour_days(period.start)
         prev_url = f"/papers/date/{before.isoformat()}" if before else None
         next_url = f"/papers/date/{after.isoformat()}" if after else None
         prev_label, next_label = present.day_label(before), present.day_label(after)
         heading = f"Daily papers · {period.label}"
     else:
-        earlier, later = period.shifted(-1), period.shifted(1)
-        prev_url = f"/papers/{period.kind}/{earlier.slug}"
-        next_url = f"/papers/{period.kind}/{later.slug}"
-        prev_label, next_label = earlier.label, later.label
+        shift = Period.week_of if period.kind == "week" else Period.month_of
+        earlier, later = (shift(before) if before else None), (shift(after) if after else None)
+        prev_url = f"/papers/{period.kind}/{earlier.slug}" if earlier else None
+        next_url = f"/papers/{period.kind}/{later.slug}" if later else None
+        prev_label = earlier.label if earlier else ""
+        next_label = later.label if later else ""
         heading = f"{'Weekly' if period.kind == 'week' else 'Monthly'} papers · {period.label}"
     views = [
         ("Day", f"/papers/date/{period.end.isoformat()}", period.kind == "day"),
@@ -144,9 +154,20 @@ def _period_context(web: WebContext, period: Period) -> dict[str, Any]:
         "prev": (prev_url, prev_label) if prev_url else None,
         "next": (next_url, next_label) if next_url else None,
         "views": views,
+        "date_picker": _date_picker(web, period),
         "feeds": [DAILY_FEED],
         "empty_message": f"No papers were listed in {period.label}.",
     }
+
+
+def _date_picker(web: WebContext, period: Period) -> dict[str, str] | None:
+    """The picker's bounds: the catalog's first and latest listing days (None: no papers)."""
+    _, first = web.catalog.neighbour_days(dt.date.min)
+    latest = web.catalog.latest_listed_on()
+    if first is None or latest is None:
+        return None
+    value = min(max(period.end, first), latest)
+    return {"min": first.isoformat(), "max": latest.isoformat(), "value": value.isoformat()}
 
 
 def _period_page(
@@ -167,8 +188,15 @@ def _period_page(
 
 
 def home(request: Request, web: Context, date: str | None = None, page: PageNumber = 1) -> Response:
-    """The latest listed day (`?date=YYYY-MM-DD` picks another, as older links do)."""
+    """The latest listed day. `?date=YYYY-MM-DD` (the date picker, older links) redirects to
+    that day's own page; its later pages stay here."""
     if date:
+        if page == 1:
+            try:
+                day = parse_period("day", date)
+            except PeriodError as error:
+                raise _bad_request(error) from None
+            return RedirectResponse(f"/papers/date/{day.slug}", status_code=302)
         return _period_page(request, web, "day", date, page)
     latest = web.catalog.latest_listed_on()
     if latest is None:
@@ -188,7 +216,7 @@ def home(request: Request, web: Context, date: str | None = None, page: PageNumb
         query=ListQuery(period=Period.day(latest)),
         page=page,
         order="published",
-        context=_period_context(web, Period.day(latest)),
+        context={**_period_context(web, Period.day(latest)), "digest_promo": True},
     )
 
 
@@ -305,7 +333,7 @@ def search_page(
     context["feeds"] = [present.feed(f"Search: {q}", "/feeds/search", params)]
     try:
         searcher = web.searcher.get()
-        results = searcher.search(
+        found = searcher.search_page(
             q,
             mode=mode,
             sort=sort,
@@ -318,15 +346,21 @@ def search_page(
         return _render(request, "search.html", context, 503)
     except QueryError as error:
         return _render(request, "search.html", {**context, "error": str(error)}, 400)
+    results = found.results
     shown = results[:SEARCH_PAGE_SIZE]
     papers = [result.paper for result in shown]
     people = _people(request, web)
     cards = present.cards(
-        papers, engagement_for(web.catalog, papers), upvoted_on(web, people["member"], papers)
+        papers,
+        engagement_for(web.catalog, papers),
+        upvoted_on(web, people["member"], papers),
+        thumbnails=thumbnailed(web, [paper.id for paper in papers]),
     )
     context.update(
         people,
         results=shown,
+        total=found.total,
+        total_capped=found.total >= found.cap,
         items=list(zip(cards, shown, strict=True)),
         pager=present.Pager(
             "/search", params, page, SEARCH_PAGE_SIZE, has_more=len(results) > SEARCH_PAGE_SIZE
@@ -366,8 +400,15 @@ def paper_page(request: Request, web: Context, paper_id: str) -> Response:
     people = _people(request, web)
     me = people["member"]
     thread = comments.thread(web.catalog, paper.id, me.user if me else None)
-    texts = [paper.title, paper.abstract, *(hit.title for hit in similar or [])]
+    texts = [
+        paper.title,
+        paper.abstract,
+        *(hit.title for hit in similar or []),
+        *present.comment_texts(thread),  # comments may hold TeX too
+    ]
     summary = paper.extras.get("ai_summary")
+    links = present.paper_links(paper)
+    page_url = absolute(request_base(web.settings, str(request.base_url)), paper_path(paper.id))
     return _render(
         request,
         "paper.html",
@@ -380,7 +421,10 @@ def paper_page(request: Request, web: Context, paper_id: str) -> Response:
             "thread": present.comment_views(thread, me, now(web.catalog)),
             "hf_comments": engagement_from_extras(paper).num_comments,
             "max_body": comments.MAX_BODY,
-            "links": present.paper_links(paper),
+            "links": links + citation.elsewhere(paper, links),
+            "head_meta": citation.citation_meta(paper, page_url),
+            "bibtex": bibtex.entry(paper),
+            "versions": citation.version_history(paper),
             "similar": similar,
             "similar_engagement": engagement_for(web.catalog, [hit.paper for hit in similar or []]),
             "ai_summary": summary if isinstance(summary, str) else None,

@@ -4,7 +4,8 @@
 "use strict";
 (function () {
   function label(upvoted, count) {
-    return (upvoted ? "Remove your upvote" : "Upvote") + " (" + count + " upvotes)";
+    // The name starts with the visible count (WCAG 2.5.3, axe's label-content-name-mismatch).
+    return count + " upvotes: " + (upvoted ? "remove your upvote" : "upvote");
   }
 
   function show(form, upvoted, count) {

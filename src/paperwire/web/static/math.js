@@ -1,6 +1,7 @@
 // Renders TeX in titles and abstracts (elements with class "tex") with the local KaTeX.
 // Untrusted input: no \href/\url/\html* (trust: false), bounded macro expansion and sizes,
-// and bad TeX stays visible as text instead of throwing.
+// and bad TeX stays visible as its source text (auto-render puts the raw text back when a
+// formula fails to parse), wrapped like the words around it, so nothing widens the page.
 "use strict";
 (function () {
   var options = {
@@ -13,7 +14,9 @@
     trust: false,
     maxExpand: 1000,
     maxSize: 10,
-    throwOnError: false,
+    // A ParseError makes auto-render keep the formula's source as a plain text node.
+    throwOnError: true,
+    errorCallback: function () {},
     strict: "ignore",
   };
   function render() {

@@ -9,13 +9,17 @@ Time comes from an injected Clock, so tests replay all of this without sleeping.
 from __future__ import annotations
 
 import email.utils
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 
 from paperwire.clock import Clock, SystemClock
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+Result = TypeVar("Result")
 
 
 class RemoteError(Exception):
@@ -64,47 +68,45 @@ class PoliteClient:
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> httpx.Response:
         """GET with politeness and retries; returns a 2xx response or raises RemoteError."""
-        backoff = max(self.min_interval, 1.0)
-        last_problem = ""
-        for attempt in range(self.retries + 1):
-            self._wait_turn()
-            try:
-                response = self._client.get(url, params=params)
-            except httpx.TransportError as error:
-                last_problem = f"{type(error).__name__}: {error}"
-            else:
-                if response.status_code < 400:
-                    return response
-                last_problem = f"HTTP {response.status_code}"
-                if response.status_code not in RETRY_STATUSES:
-                    raise RemoteError(f"{url}: {last_problem}")
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock)
-                if retry_after is not None and attempt < self.retries:
-                    self.clock.sleep(min(retry_after, self.max_wait))
-                    continue
-            if attempt < self.retries:
-                self.clock.sleep(min(backoff, self.max_wait))
-                backoff *= 2
-        raise RemoteError(f"{url}: {last_problem} after {self.retries + 1} attempts")
+
+        def fetch() -> tuple[httpx.Response, httpx.Response | None]:
+            response = self._client.get(url, params=params)
+            return response, response if response.status_code < 400 else None
+
+        return self._with_retries(url, fetch)
 
     def get_capped(self, url: str, max_bytes: int) -> bytes:
         """The body of a GET, with the same politeness and retries, read no further than
         `max_bytes` (a bigger one, by Content-Length or by what arrives, is TooLarge)."""
+
+        def fetch() -> tuple[httpx.Response, bytes | None]:
+            with self._client.stream("GET", url) as response:
+                if response.status_code < 400:
+                    return response, _read_capped(url, response, max_bytes)
+                return response, None
+
+        return self._with_retries(url, fetch)
+
+    def _with_retries(
+        self, url: str, fetch: Callable[[], tuple[httpx.Response, Result | None]]
+    ) -> Result:
+        """Run `fetch` in turn until it gives a result: connection errors and 5xx answers
+        are retried with exponential backoff (or the server's Retry-After), other 4xx fail."""
         backoff = max(self.min_interval, 1.0)
         last_problem = ""
         for attempt in range(self.retries + 1):
             self._wait_turn()
             try:
-                with self._client.stream("GET", url) as response:
-                    if response.status_code < 400:
-                        return _read_capped(url, response, max_bytes)
-                    last_problem = f"HTTP {response.status_code}"
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock)
+                response, result = fetch()
             except httpx.TransportError as error:
                 last_problem = f"{type(error).__name__}: {error}"
             else:
+                if result is not None:
+                    return result
+                last_problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     raise RemoteError(f"{url}: {last_problem}")
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock)
                 if retry_after is not None and attempt < self.retries:
                     self.clock.sleep(min(retry_after, self.max_wait))
                     continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -168,6 +168,18 @@ class OaiHarvestSource:
             self.max_datestamp = response.max_datestamp
         token = response.resumption_token
         return records, token.token if token is not None and token.token else None
+
+
+class ArxivHarvestOptions(TypedDict, total=False):
+    """harvest_arxiv's keyword options, for callers that pass them on (worker/tasks.py)."""
+
+    set_spec: str | None
+    from_date: dt.date | None
+    until_date: dt.date | None
+    clock: Clock | None
+    transport: httpx.BaseTransport | None
+    on_progress: ProgressCallback | None
+    on_reject: RejectCallback | None
 
 
 def harvest_arxiv(

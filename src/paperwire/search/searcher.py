@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
@@ -51,6 +51,17 @@ SEMANTIC_FLOOR = 0.3
 QUERY_VECTOR_CACHE = 1024
 _WORD = re.compile(r"\w+")
 Method = Literal["semantic", "keyword"]
+
+
+class SearchOptions(TypedDict, total=False):
+    """search_page's keyword options, for callers that pass them on."""
+
+    mode: Mode
+    limit: int
+    offset: int
+    filters: SearchFilters | None
+    sort: Sort
+    highlight: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,26 +130,9 @@ class Searcher:
     def semantic_available(self) -> bool:
         return self.vectors is not None and self.embedder is not None
 
-    def search(
-        self,
-        query: str,
-        *,
-        mode: Mode = "hybrid",
-        limit: int = 20,
-        offset: int = 0,
-        filters: SearchFilters | None = None,
-        sort: Sort = "relevance",
-        highlight: bool = True,
-    ) -> list[SearchResult]:
-        return self.search_page(
-            query,
-            mode=mode,
-            limit=limit,
-            offset=offset,
-            filters=filters,
-            sort=sort,
-            highlight=highlight,
-        ).results
+    def search(self, query: str, **options: Unpack[SearchOptions]) -> list[SearchResult]:
+        """The results of search_page (same options), without the count."""
+        return self.search_page(query, **options).results
 
     def search_page(
         self,

@@ -14,11 +14,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Unpack
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
 from paperwire.config import Settings
 from paperwire.ingest.files import FilesReport, SourceCallback, ingest_paths
+from paperwire.ingest.oai_harvest import ArxivHarvestOptions, harvest_arxiv
 from paperwire.ingest.pipeline import IngestReport, ProgressCallback, RejectCallback
 from paperwire.search.embed_job import EmbedReport, embed_pending
 from paperwire.search.embedder import Embedder
@@ -101,32 +103,14 @@ def harvest_arxiv_and_index(
     catalog: Catalog,
     settings: Settings,
     *,
-    set_spec: str | None = None,
-    from_date: dt.date | None = None,
-    until_date: dt.date | None = None,
-    clock: Clock | None = None,
-    on_progress: ProgressCallback | None = None,
-    on_reject: RejectCallback | None = None,
     on_index: IndexCallback | None = None,
+    **options: Unpack[ArxivHarvestOptions],
 ) -> IndexedIngest:
-    """Harvest arXiv over OAI-PMH (resuming an interrupted harvest), then update the
-    keyword index, also when the harvest fails (see `_index_after`)."""
-    from paperwire.ingest.oai_harvest import harvest_arxiv
-
+    """Harvest arXiv over OAI-PMH (resuming an interrupted harvest; `options` are
+    harvest_arxiv's), then update the keyword index, also when the harvest fails (see
+    `_index_after`)."""
     return _index_after(
-        catalog,
-        settings,
-        lambda: harvest_arxiv(
-            catalog,
-            settings,
-            set_spec=set_spec,
-            from_date=from_date,
-            until_date=until_date,
-            clock=clock,
-            on_progress=on_progress,
-            on_reject=on_reject,
-        ),
-        on_index,
+        catalog, settings, lambda: harvest_arxiv(catalog, settings, **options), on_index
     )
 
 

@@ -1,5 +1,6 @@
-"""Account pages: sign up, confirm the address, log in and out, reset a password, a
-person's public profile, and one's own settings.
+"""Account pages: sign up, confirm the address, log in and out, reset a password (a
+person's profile and own settings: account_settings.py; sessions and deletion:
+account_security.py).
 
 Thin over community/auth.py and friends: parse the form, call the library, render.
 - Nothing changes on GET. Mailed links (/account/verify, /account/reset) open a page whose
@@ -20,107 +21,38 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import BackgroundTasks, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import BackgroundTasks, Form, Query, Request
+from fastapi.responses import Response
 
 from paperwire.accounts import auth as community_auth
-from paperwire.accounts import passwords, sessions, tokens
+from paperwire.accounts import passwords, sessions
 from paperwire.accounts import users as accounts
 from paperwire.accounts.mails import AccountMail
 from paperwire.accounts.model import User
 from paperwire.accounts.security import safe_next
-from paperwire.community import profiles
 from paperwire.errors import CommunityError, Conflict, NotFound, TooMany
 from paperwire.mail.accounts import MailError, account_sender
-from paperwire.signing import token_hash
-from paperwire.web.api.account import TokenId
 from paperwire.web.auth import (
     SESSION_COOKIE,
     CurrentViewer,
-    Viewer,
     clear_session_cookie,
-    set_pre_session_cookie,
     set_session_cookie,
 )
-from paperwire.web.context import WebContext, web_context
+from paperwire.web.context import WebContext
 from paperwire.web.errors import retry_after
-from paperwire.web.middleware.csrf import csrf_token_for
-from paperwire.web.templating import TEMPLATES
+from paperwire.web.pages.account_kit import (
+    Context,
+    FormText,
+    Secret,
+    client_ip,
+    message,
+    page,
+    see_other,
+    signed_in,
+    start_session,
+)
 
 log = logging.getLogger(__name__)
-Context = Annotated[WebContext, Depends(web_context)]
-FormText = Annotated[str, Form(max_length=accounts.EMAIL_MAX)]
-Secret = Annotated[str, Form(max_length=passwords.MAX_LENGTH + 1)]
-LongText = Annotated[str, Form(max_length=accounts.BIO_MAX * 2)]
-# Fixed messages for ?done= after a redirect: the URL never carries text to reflect.
-DONE = {
-    "profile": "Your profile is saved.",
-    "password": (
-        "Your password is changed; other browsers have been logged out, and your API tokens "
-        "and password-reset links no longer work."
-    ),
-    "reset": (
-        "Your new password is set and you are logged in. Every other browser has been "
-        "logged out, and your API tokens no longer work."
-    ),
-    "verification": "A new confirmation link is on its way to your address.",
-    "verified": "Your address is confirmed and you are logged in. You can use everything now.",
-    "token-revoked": "The token is revoked.",
-    "sessions": "Your other browsers have been logged out (API tokens keep working).",
-}
-
-
-# -- rendering -------------------------------------------------------------------------
-
-
-def _page(
-    request: Request,
-    web: WebContext,
-    template: str,
-    context: dict[str, Any],
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-    *,
-    forms: bool = True,
-) -> Response:
-    """An account page. With `forms`: a CSRF token for them (and, for an anonymous visitor,
-    the pre-session cookie it is bound to) and no caching anywhere."""
-    if forms:
-        context = {"csrf_token": csrf_token_for(request, None, web), **context}
-    response = TEMPLATES.TemplateResponse(
-        request, f"account/{template}", context, status_code=status, headers=headers
-    )
-    pre_session = getattr(request.state, "pre_session", None)
-    if pre_session is not None:
-        set_pre_session_cookie(request, response, pre_session)
-    if forms or "cookie" in request.headers:
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _message(
-    request: Request, web: WebContext, title: str, *lines: str, status: int = 200
-) -> Response:
-    context = {"title": title, "lines": lines}
-    return _page(request, web, "message.html", context, status, forms=False)
-
-
-def _see_other(target: str) -> RedirectResponse:
-    return RedirectResponse(target, status_code=303)
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _start_session(request: Request, web: WebContext, user: User, target: str) -> Response:
-    """A new session for `user` (a new id: never one the browser had), then `target`."""
-    session_id = sessions.create_session(
-        web.catalog, user, ip=_client_ip(request), user_agent=request.headers.get("user-agent")
-    )
-    response = _see_other(target)
-    set_session_cookie(request, response, session_id)
-    return response
 
 
 def _mail_later(web: WebContext, background: BackgroundTasks) -> community_auth.Sender:
@@ -150,11 +82,6 @@ def _request_reset(web: WebContext, email: str) -> None:
     )
 
 
-def _signed_in(current: Viewer) -> User:
-    assert current.user is not None  # the route needs "user" (web/routes.py)
-    return current.user
-
-
 # -- signing up and confirming the address ------------------------------------------------
 
 
@@ -166,9 +93,9 @@ def _mail_context(web: WebContext) -> dict[str, Any]:
 
 def signup_form(request: Request, web: Context, current: CurrentViewer) -> Response:
     if current.signed_in:
-        return _see_other("/")
+        return see_other("/")
     context = {"title": "Sign up", "form": {}, "errors": {}, **_mail_context(web)}
-    return _page(request, web, "signup.html", context)
+    return page(request, web, "signup.html", context)
 
 
 def _check_inbox(request: Request, web: WebContext) -> Response:
@@ -176,7 +103,7 @@ def _check_inbox(request: Request, web: WebContext) -> Response:
     an account, with a button that mails the confirmation link again. The address is not
     echoed: the page is byte for byte the same for every address."""
     context = {"title": "Check your inbox", "email": "", **_mail_context(web)}
-    return _page(request, web, "check_inbox.html", context)
+    return page(request, web, "check_inbox.html", context)
 
 
 def sign_up(
@@ -198,7 +125,7 @@ def sign_up(
                 email=email,
                 password=password,
                 send=_mail_later(web, background),
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except TooMany:
             raise  # too many mails from this client: the error page, 429 with Retry-After
@@ -211,7 +138,7 @@ def sign_up(
     if errors:
         form = {"username": username, "email": email}
         context = {"title": "Sign up", "form": form, "errors": errors, **_mail_context(web)}
-        return _page(request, web, "signup.html", context, status=400)
+        return page(request, web, "signup.html", context, status=400)
     return _check_inbox(request, web)
 
 
@@ -234,7 +161,7 @@ def verify_form(
     request: Request, web: Context, token: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
     context = {"title": "Confirm your address", "token": token}
-    return _page(request, web, "verify.html", context, status=200 if token else 400)
+    return page(request, web, "verify.html", context, status=200 if token else 400)
 
 
 def verify(
@@ -246,12 +173,12 @@ def verify(
     try:
         user = community_auth.verify_email(web.catalog, token)
     except NotFound as error:
-        return _message(request, web, "Not confirmed", str(error), status=404)
+        return message(request, web, "Not confirmed", str(error), status=404)
     if user.disabled:
-        return _message(request, web, "Address confirmed", f"Thanks, {user.username}.")
+        return message(request, web, "Address confirmed", f"Thanks, {user.username}.")
     if current.signed_in and current.user is not None and current.user.id == user.id:
-        return _see_other("/settings?done=verified")
-    return _start_session(request, web, user, "/settings?done=verified")
+        return see_other("/settings?done=verified")
+    return start_session(request, web, user, "/settings?done=verified")
 
 
 def resend_verification(
@@ -268,14 +195,14 @@ def resend_verification(
         community_auth.send_verification(  # TooMany past the mail limit: 429, Retry-After
             web.catalog,
             web.settings,
-            _signed_in(current),
+            signed_in(current),
             send=_mail_later(web, background),
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
-        return _see_other("/settings?done=verification")
+        return see_other("/settings?done=verification")
     address = email.strip()
     if community_auth.mail_allowed(
-        web.catalog, web.settings, "verify", address, _client_ip(request)
+        web.catalog, web.settings, "verify", address, client_ip(request)
     ):
         background.add_task(_resend_to_address, web, address)
     return _check_inbox(request, web)
@@ -304,7 +231,7 @@ def login_form(
     next: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
     if current.signed_in:
-        return _see_other(safe_next(next))
+        return see_other(safe_next(next))
     return _login_page(request, web, login="", next_url=next)
 
 
@@ -319,7 +246,7 @@ def _login_page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     context = {"title": "Log in", "login": login, "next": safe_next(next_url), "error": error}
-    return _page(request, web, "login.html", context, status, headers)
+    return page(request, web, "login.html", context, status, headers)
 
 
 def log_in(
@@ -335,7 +262,7 @@ def log_in(
             web.settings,
             login=login,
             password=password,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
     except CommunityError as error:
@@ -350,14 +277,14 @@ def log_in(
         )
     # Whoever this browser was logged in as before is logged out.
     community_auth.log_out(web.catalog, request.cookies.get(SESSION_COOKIE))
-    response = _see_other(safe_next(next))
+    response = see_other(safe_next(next))
     set_session_cookie(request, response, done.session_id)
     return response
 
 
 def log_out(web: Context, current: CurrentViewer) -> Response:
     community_auth.log_out(web.catalog, current.session_id)
-    response = _see_other("/")
+    response = see_other("/")
     clear_session_cookie(response)
     return response
 
@@ -370,7 +297,7 @@ def reset_form(
 ) -> Response:
     if not token:
         context = {"title": "Reset your password", "errors": {}, **_mail_context(web)}
-        return _page(request, web, "reset_request.html", context)
+        return page(request, web, "reset_request.html", context)
     user = sessions.peek_mail_token(web.catalog, "reset", token)  # only looks: GET spends nothing
     if user is None:
         return _reset_link_invalid(request, web)
@@ -379,14 +306,14 @@ def reset_form(
 
 def _reset_link_invalid(request: Request, web: WebContext) -> Response:
     context = {"title": "Link not valid"}
-    return _page(request, web, "reset_invalid.html", context, status=404, forms=False)
+    return page(request, web, "reset_invalid.html", context, status=404, forms=False)
 
 
 def _new_password_page(
     request: Request, web: WebContext, user: User, token: str, *, error: str | None
 ) -> Response:
     context = {"title": "Choose a new password", "user": user, "token": token, "error": error}
-    return _page(request, web, "reset_password.html", context, status=400 if error else 200)
+    return page(request, web, "reset_password.html", context, status=400 if error else 200)
 
 
 def reset(
@@ -405,10 +332,10 @@ def reset(
         # token take time only when it has an account.
         address = email.strip()
         if community_auth.mail_allowed(
-            web.catalog, web.settings, "reset", address, _client_ip(request)
+            web.catalog, web.settings, "reset", address, client_ip(request)
         ):
             background.add_task(_request_reset, web, address)
-        return _message(
+        return message(
             request,
             web,
             "Check your inbox",
@@ -424,137 +351,4 @@ def reset(
         if found is None:
             return _reset_link_invalid(request, web)
         return _new_password_page(request, web, found, token, error=str(error))
-    return _start_session(request, web, user, "/settings?done=reset")
-
-
-# -- profile and settings ----------------------------------------------------------------
-
-
-def profile_page(request: Request, web: Context, current: CurrentViewer, username: str) -> Response:
-    found = profiles.profile(web.catalog, username, current.user)
-    wanted = [item.paper_id for item in found.submissions] + found.upvoted
-    papers = {paper.id: paper for paper in web.catalog.get_many(wanted, with_sources=False)}
-    context = {
-        "title": found.user.display_name or found.user.username,
-        "profile": found,
-        "public": found.user.public(),
-        "papers": papers,
-    }
-    return _page(request, web, "profile.html", context, forms=False)
-
-
-def _settings_page(
-    request: Request,
-    web: WebContext,
-    current: Viewer,
-    *,
-    status: int = 200,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    done: str | None = None,
-    new_token: str | None = None,
-) -> Response:
-    user = _signed_in(current)
-    this_session = token_hash(current.session_id) if current.session_id else None
-    context = {
-        "title": "Settings",
-        "user": user,
-        "form": form or {"display_name": user.display_name, "bio": user.bio},
-        "errors": errors or {},
-        "done": DONE.get(done or ""),
-        "new_token": new_token,
-        "tokens": tokens.list_tokens(web.catalog, user),
-        "sessions": sessions.list_sessions(web.catalog, user),
-        "this_session": this_session,
-    }
-    return _page(request, web, "settings.html", context, status)
-
-
-def settings_page(
-    request: Request,
-    web: Context,
-    current: CurrentViewer,
-    done: Annotated[str, Query(max_length=40)] = "",
-) -> Response:
-    return _settings_page(request, web, current, done=done)
-
-
-def save_profile(
-    request: Request,
-    web: Context,
-    current: CurrentViewer,
-    display_name: LongText = "",
-    bio: LongText = "",
-) -> Response:
-    changes = {"display_name": display_name, "bio": bio}
-    try:
-        accounts.update_profile(web.catalog, _signed_in(current), changes)
-    except CommunityError as error:
-        field = "display_name" if "display_name" in str(error) else "bio"
-        return _settings_page(
-            request, web, current, status=400, errors={field: str(error)}, form=changes
-        )
-    return _see_other("/settings?done=profile")
-
-
-def change_password(
-    request: Request,
-    web: Context,
-    current: CurrentViewer,
-    current_password: Secret = "",
-    new_password: Secret = "",
-) -> Response:
-    try:
-        user = community_auth.change_password(
-            web.catalog,
-            web.settings,
-            _signed_in(current),
-            current_password,
-            new_password,
-            ip=_client_ip(request),
-        )
-    except TooMany:
-        raise  # throttled like logins: the error page, 429 with Retry-After
-    except community_auth.WrongPassword as error:
-        errors = {"current_password": str(error)}
-        return _settings_page(request, web, current, status=400, errors=errors)
-    except CommunityError as error:
-        errors = {"new_password": str(error)}
-        return _settings_page(request, web, current, status=400, errors=errors)
-    # Every session ended, this one too: this browser carries on with a new one.
-    return _start_session(request, web, user, "/settings?done=password")
-
-
-def create_token(
-    request: Request,
-    web: Context,
-    current: CurrentViewer,
-    name: Annotated[str, Form(max_length=tokens.NAME_MAX * 2)] = "",
-    password: Secret = "",
-) -> Response:
-    try:
-        secret, _ = community_auth.make_api_token(
-            web.catalog,
-            web.settings,
-            _signed_in(current),
-            name=name,
-            password=password,
-            ip=_client_ip(request),
-            from_session=current.via == "session",
-        )
-    except community_auth.WrongPassword as error:
-        errors = {"token_password": str(error)}
-        return _settings_page(request, web, current, status=400, errors=errors)
-    # Shown in this response only (no redirect: the token must never sit in a URL).
-    return _settings_page(request, web, current, new_token=secret)
-
-
-def revoke_token(web: Context, current: CurrentViewer, token_id: TokenId) -> Response:
-    tokens.revoke_token(web.catalog, _signed_in(current), token_id)
-    return _see_other("/settings?done=token-revoked")
-
-
-def revoke_other_sessions(request: Request, web: Context, current: CurrentViewer) -> Response:
-    user = _signed_in(current)
-    accounts.revoke_all_credentials(web.catalog, user.id, keep_tokens=True)
-    return _start_session(request, web, user, "/settings?done=sessions")
+    return start_session(request, web, user, "/settings?done=reset")

@@ -171,9 +171,16 @@ def test_wrong_password_unknown_user_and_no_password_fail_alike(
 def test_unknown_users_cost_as_much_time_as_wrong_passwords(
     catalog: Catalog, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Real-sized hashing, so that the password check dominates and a difference would show.
+    # The production hashing cost, so that the password check dominates the few database
+    # round trips a known account adds (a busy CI machine makes those vary by milliseconds).
     monkeypatch.setattr(
-        passwords, "HASHER", argon2.PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
+        passwords,
+        "HASHER",
+        argon2.PasswordHasher(
+            time_cost=passwords.TIME_COST,
+            memory_cost=passwords.MEMORY_KIB,
+            parallelism=passwords.PARALLELISM,
+        ),
     )
     make_user(catalog, "ada")
     addresses = iter(range(100))
@@ -186,9 +193,15 @@ def test_unknown_users_cost_as_much_time_as_wrong_passwords(
         return time.perf_counter() - start
 
     timed("nobody")  # warm-up (the dummy hash is made once)
-    known = statistics.median(timed("ada") for _ in range(4))
-    unknown = statistics.median(timed("nobody") for _ in range(4))
-    assert 0.5 < unknown / known < 2.0, (known, unknown)
+    known: list[float] = []
+    unknown: list[float] = []
+    for _ in range(6):  # interleaved, so a burst of load on the machine hits both alike
+        known.append(timed("ada"))
+        unknown.append(timed("nobody"))
+    ratio = statistics.median(unknown) / statistics.median(known)
+    # Skipping the hash for unknown names would give a ratio near 0.05; the band leaves room
+    # for noise without letting that through.
+    assert 0.33 < ratio < 3.0, (known, unknown)
 
 
 def test_login_rehashes_when_the_parameters_change(

@@ -47,11 +47,22 @@ WORDS = (  # noqa: SIM905 - one readable string beats a 40-item list
 ).split()
 
 
-def _sink(port: int, counter: Any, ready: Any) -> None:
-    """An SMTP server that accepts everything and counts (a process of its own)."""
+def _sink(port: int, counter: Any, ready: Any, pipelining: bool = True) -> None:
+    """An SMTP server that accepts everything and counts (a process of its own).
+
+    aiosmtpd reads each command from its stream in turn, so pipelined commands work; it
+    just does not say so: `pipelining` announces PIPELINING (RFC 2920), as Postfix, Exim
+    and the big providers do.
+    """
     from aiosmtpd.controller import Controller
 
     class Count:
+        async def handle_EHLO(
+            self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        ) -> list[str]:
+            session.host_name = hostname
+            return [*responses[:-1], "250-PIPELINING", responses[-1]] if pipelining else responses
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             with counter.get_lock():
                 counter.value += 1
@@ -119,13 +130,21 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--papers", type=int, default=2_000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--batch", type=int, default=SendPolicy().batch, help="rows claimed per transaction"
+    )
+    parser.add_argument(
+        "--no-pipelining", action="store_true", help="the sink does not announce PIPELINING"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "digest_send.json")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
     counter, ready = context.Value("l", 0), context.Event()
     port = _free_port()
-    sink = context.Process(target=_sink, args=(port, counter, ready), daemon=True)
+    sink = context.Process(
+        target=_sink, args=(port, counter, ready, not args.no_pipelining), daemon=True
+    )
     sink.start()
     ready.wait(30)
 
@@ -166,7 +185,7 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        policy = SendPolicy(rate=settings.smtp_rate, concurrency=args.concurrency)
+        policy = SendPolicy(rate=settings.smtp_rate, concurrency=args.concurrency, batch=args.batch)
         engine = service.sender(catalog, settings, policy=policy)
         sink_process = psutil.Process(sink.pid)
         cpu_before, sink_before = process.cpu_times(), sink_process.cpu_times()
@@ -192,6 +211,8 @@ def main() -> None:
         "topics_per_subscriber": 3,
         "papers": args.papers,
         "concurrency": args.concurrency,
+        "pipelining": not args.no_pipelining,
+        "claim_batch": args.batch,
         "setup_seconds": round(setup_seconds, 1),
         "composed": composed.composed,
         "compose_seconds": round(compose_seconds, 2),

@@ -5,12 +5,20 @@ Reports records/s into SQLite and PostgreSQL and the peak RSS of the ingesting p
 so its peak RSS is its own. Prints a table and writes bench/results/ingest.json.
 
     python bench/ingest.py [--sizes 50000 200000] [--backends sqlite postgresql]
+        [--from-sample shared/data/arxiv-metadata-snapshot-sample.jsonl] [--src OTHER/src]
+
+`--from-sample` builds the file from real snapshot records instead (each line of the sample
+repeated with a new id and a distinct title word, keys and values otherwise as arXiv wrote
+them). `--src` runs the children on another checkout's code (a copy of the old code path),
+so that old and new are measured in the same run, alternately.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import random
 import resource
 import subprocess
@@ -83,6 +91,29 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
             out.write(json.dumps(record) + "\n")
 
 
+def generate_from_sample(path: Path, count: int, sample: Path) -> None:
+    """`count` records cycled from a real snapshot sample, each with its own arXiv id and a
+    title made distinct (real titles are all but unique, and title keys are cached)."""
+    records = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines()]
+    records = [record for record in records if isinstance(record, dict)]
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            record = dict(records[index % len(records)])
+            year_month = 1501 + (index // 99_999) % 12
+            record["id"] = f"{year_month}.{index % 99_999 + 1:05d}"
+            record["title"] = f"{record['title']} {_word(index)}"
+            out.write(json.dumps(record) + "\n")
+
+
+def _word(number: int) -> str:
+    letters = []
+    while True:
+        number, digit = divmod(number, 26)
+        letters.append(chr(97 + digit))
+        if not number:
+            return "".join(letters)
+
+
 def _run_one(path: str, url: str) -> None:
     """Child process: ingest `path` into `url`, print JSON figures."""
     from paperwire.catalog.store import Catalog
@@ -90,19 +121,30 @@ def _run_one(path: str, url: str) -> None:
 
     catalog = Catalog.open(url)
     started = time.perf_counter()
+    own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     report = ingest_paths(catalog, [Path(path)])
     elapsed = time.perf_counter() - started
+    own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
     catalog.close()
     print(
         json.dumps(
             {
                 "seconds": elapsed,
+                # CPU seconds of the writing process and of all processes (its parsers
+                # too): on a shared machine these move far less than the wall clock.
+                "writer_cpu_seconds": own,
+                "cpu_seconds": own + children,
                 "added": report.counts.added,
                 "rejected": report.counts.rejected,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
     )
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -135,6 +177,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 200_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--from-sample", type=Path, help="a real snapshot sample to cycle")
+    parser.add_argument(
+        "--src", type=Path, nargs="*", default=[], help="other checkouts' src/ to run too"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -145,32 +191,46 @@ def main() -> None:
         workdir = Path(tmp)
         for size in args.sizes:
             snapshot = workdir / f"snapshot-{size}.jsonl"
-            generate(snapshot, size)
-            for backend in args.backends:
+            if args.from_sample:
+                generate_from_sample(snapshot, size, args.from_sample)
+            else:
+                generate(snapshot, size)
+            for backend, code in itertools.product(args.backends, [None, *args.src]):
                 url, pg_name = _database(backend, workdir)
+                env = dict(os.environ)
+                if code is not None:
+                    env["PYTHONPATH"] = os.pathsep.join([str(code), env.get("PYTHONPATH", "")])
                 try:
                     child = subprocess.run(
                         [sys.executable, __file__, "--child", str(snapshot), url],
                         check=True,
                         capture_output=True,
                         text=True,
+                        env=env,
                     )
                 finally:
                     if pg_name:
                         _drop(pg_name)
                 figures = json.loads(child.stdout.strip().splitlines()[-1])
                 row = {
+                    "code": str(code) if code else "this checkout",
                     "backend": backend,
                     "records": size,
                     "records_per_second": round(size / figures["seconds"]),
                     "seconds": round(figures["seconds"], 2),
+                    "cpu_us_per_record": round(figures["cpu_seconds"] / size * 1e6),
+                    "writer_cpu_us_per_record": round(figures["writer_cpu_seconds"] / size * 1e6),
+                    "load_average": round(os.getloadavg()[0], 2),
                     "peak_rss_mb": round(figures["peak_rss_mb"], 1),
                     "rejected": figures["rejected"],
                 }
                 results.append(row)
                 print(
-                    f"{backend:10} {size:>8} records  {row['records_per_second']:>7} rec/s  "
-                    f"{row['seconds']:>7} s  peak RSS {row['peak_rss_mb']:>6} MB",
+                    f"{row['code'][-24:]:24} {backend:10} {size:>8} records  "
+                    f"{row['records_per_second']:>7} rec/s  "
+                    f"{row['seconds']:>7} s  CPU {row['cpu_us_per_record']:>4} µs/rec "
+                    f"(writer {row['writer_cpu_us_per_record']:>4})  "
+                    f"peak RSS {row['peak_rss_mb']:>6} MB  load {row['load_average']}",
                     flush=True,
                 )
     out_dir = HERE / "results"

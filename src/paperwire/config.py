@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +46,17 @@ class Settings(BaseSettings):
     semantic_search: bool = Field(
         default=True,
         description="Search by meaning too (loads the embedding model in each web process).",
+    )
+    embed_provider: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto",
+        description="Where `paperwire embed` runs the model: auto (CUDA when onnxruntime-gpu "
+        "sees a GPU, else CPU), cpu, or cuda (fail without a GPU).",
+    )
+    embed_claim_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a batch claimed by `paperwire embed` stays its run's; a run "
+        "killed mid-batch leaves it to the others after this.",
     )
     web_cache: bool = Field(
         default=True,
@@ -135,6 +147,38 @@ class Settings(BaseSettings):
     trending_star_weight: float = Field(
         default=0.05, ge=0, description="Upvotes per GitHub star gained within the window."
     )
+
+    # Operations (docs/operations.md): logs, /metrics, /readyz, backups.
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How `paperwire serve` logs: text lines, or one JSON object a line.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least level of the records `paperwire serve` logs."
+    )
+    access_log: bool = Field(
+        default=False, description="Log one line per request (`paperwire serve --access-log`)."
+    )
+    metrics_allow: str = Field(
+        default="127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+        description="Client networks (comma-separated CIDRs) that may read /metrics; '*': all.",
+    )
+    ready_requires_index: bool = Field(
+        default=True, description="/readyz fails until the keyword search index is built."
+    )
+    pg_bin_dir: Path | None = Field(
+        default=None,
+        description="Folder of pg_dump and pg_restore for `paperwire backup`/`restore`; "
+        "default: the newest under /usr/lib/postgresql, else the PATH.",
+    )
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and part.strip() != "*":
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names it
+        return value
 
     def catalog_url(self) -> str:
         if self.database_url:

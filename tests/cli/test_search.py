@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import onnxruntime
+import pytest
+
 from tests.cli.kit import invoke
 from tests.search.test_keyword import MEDICAL_SEGMENTATION
 
@@ -74,3 +77,23 @@ def test_search_table_never_cuts_ids_and_says_when_nothing_matches(
         assert found in table, found  # whole, on one line: not "unixcoder-unified-…"
     code, stdout, _ = invoke([*base, "search", "zzyzxqv", "--mode", "keyword"])
     assert code == 0 and stdout.strip() == "no papers match"
+
+
+def test_embed_says_where_it_runs_and_refuses_cuda_without_a_gpu(
+    tmp_path: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    listing = str(fixtures / "hf-papers-listing-encoder.txt")
+    assert invoke([*base, "ingest", listing, "--date", "2024-03-14"])[0] == 0
+    code, stdout, _ = invoke([*base, "embed", "--limit", "5", "--batch-size", "2", "--json"])
+    report = json.loads(stdout)
+    assert code == 0 and (report["embedded"], report["batches"]) == (5, 3)
+    offered = onnxruntime.get_available_providers()
+    expected = (
+        "CUDAExecutionProvider" if "CUDAExecutionProvider" in offered else "CPUExecutionProvider"
+    )
+    assert report["provider"] == expected  # PAPERWIRE_EMBED_PROVIDER=auto
+    if "CUDAExecutionProvider" not in offered:
+        monkeypatch.setenv("PAPERWIRE_EMBED_PROVIDER", "cuda")
+        code, _, stderr = invoke([*base, "embed", "--no-wait"])
+        assert code == 1 and "install onnxruntime-gpu" in stderr

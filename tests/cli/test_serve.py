@@ -81,3 +81,68 @@ def test_serve_with_worker_prints_its_address_and_runs_the_jobs(tmp_path: Path) 
     finally:
         process.terminate()
         process.wait(timeout=40)
+
+
+def test_serve_logs_json_access_lines_and_counts_every_process(tmp_path: Path) -> None:
+    """`serve --workers 2 --access-log --log-format json` with PROMETHEUS_MULTIPROC_DIR, as
+    deploy/systemd/paperwire-web.service runs it: each request is one JSON line with its id,
+    and /metrics adds up both processes' requests."""
+    import json
+
+    port = free_port()
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    environment = os.environ | {
+        "PAPERWIRE_SEMANTIC_SEARCH": "false",
+        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+    }
+    command = [str(Path(sys.executable).parent / "paperwire"), "--data-dir", str(tmp_path / "d")]
+    log = tmp_path / "stderr.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [
+                *command,
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+                "--access-log",
+                "--log-format",
+                "json",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+            env=environment,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # two processes start on a busy machine
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=2, headers={"X-Request-ID": "warm-up"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.3)
+        # New connections each time: uvicorn's processes share the socket, so both answer.
+        for number in range(20):
+            httpx.get(f"{base}/healthz", headers={"X-Request-ID": f"probe-{number}"})
+        metrics = httpx.get(f"{base}/metrics").text
+    finally:
+        process.terminate()
+        process.wait(timeout=40)
+    (count,) = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("paperwire_http_request_duration_seconds_count")
+        and 'route="/healthz"' in line
+    ]
+    assert float(count.rsplit(" ", 1)[1]) >= 21
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    access = [r for r in records if r["logger"] == "paperwire.access"]
+    ids = {r["request_id"] for r in access}
+    assert {f"probe-{number}" for number in range(20)} <= ids
+    probe = next(r for r in access if r["request_id"] == "probe-0")
+    assert probe["route"] == "/healthz" and probe["status"] == 200 and probe["method"] == "GET"

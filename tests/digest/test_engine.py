@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 from email.message import EmailMessage
 
@@ -223,3 +224,29 @@ def test_each_outcome_is_heard_as_it_happens(mail: Mail) -> None:
     )
     report = engine.run(on_outcome=heard.append)
     assert heard == ["sent"] * 6 and report.counts["sent"] == 6
+
+
+def test_batched_claims_send_each_row_once_and_give_back_what_a_stop_leaves(
+    mail: Mail,
+) -> None:
+    mail.catalog.upsert([paper(1, TODAY, upvotes=7)])
+    for number in range(7):
+        mail.subs.add(f"reader{number}@example.org", confirmed=True)
+    assert mail.compose() == 7
+    stop = threading.Event()
+    engine = service.sender(
+        mail.catalog,
+        mail.settings,
+        clock=mail.clock,
+        policy=SendPolicy(rate=1000.0, batch=4),
+    )
+    # Stop after the second message: the rest of its batch goes back to pending, unsent.
+    report = engine.run(
+        stop, on_outcome=lambda _: stop.set() if len(mail.sink.received) >= 2 else None
+    )
+    assert (report.counts["sent"], report.counts["released"]) == (2, 2)
+    assert [row.state for row in outbox(mail)] == ["sent"] * 2 + ["pending"] * 5
+    report = engine.run()  # a new run takes the rest, in batches of 4 and 1
+    assert report.counts["sent"] == 5
+    recipients = sorted(r for m in mail.sink.received for r in m.recipients)
+    assert recipients == sorted(f"reader{n}@example.org" for n in range(7))  # each once

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.digest import schema
-from paperwire.digest.outbox import SqlStore
+from paperwire.digest.outbox import Outcome, SqlStore
 from paperwire.digest.subscriptions import Subscriptions
 from paperwire.process_identity import worker_id
 from tests.support.factories import settings_for, subscriptions
@@ -154,3 +154,31 @@ def test_every_claim_reserves_the_next_send_slot(
     slots = [store.claim(ME, now, 0.5) for store in (first, second, first, second)]
     offsets = [(slot.send_at - now).total_seconds() for slot in slots if slot]
     assert offsets == pytest.approx([0.0, 0.5, 1.0, 1.5])
+
+
+def test_a_batch_claim_takes_rows_in_order_each_with_its_own_slot(
+    catalog: Catalog, subs: Subscriptions, clock: FakeClock
+) -> None:
+    now = clock.now()
+    gone = subs.add("gone@example.org", confirmed=True)
+    ids = [
+        queue(catalog, subs.add(f"b{n}@example.org", confirmed=True).id, "p", now) for n in range(3)
+    ]
+    skipped = queue(catalog, gone.id, "p", now)
+    ids += [
+        queue(catalog, subs.add(f"c{n}@example.org", confirmed=True).id, "p", now) for n in range(3)
+    ]
+    subs.unsubscribe(gone.id)
+    store, other = SqlStore(catalog.engine), SqlStore(catalog.engine)
+    batch = store.claim_batch(ME, now, 0.25, limit=4)
+    assert [claim.row.id for claim in batch] == ids[:4]  # the unsubscribed row skipped
+    assert [(c.send_at - now).total_seconds() for c in batch] == pytest.approx([0, 0.25, 0.5, 0.75])
+    assert states(catalog)[skipped] == "cancelled"
+    rest = other.claim_batch("other", now, 0.25, limit=10)
+    assert [claim.row.id for claim in rest] == ids[4:]  # never a row of another claim
+    assert (rest[0].send_at - now).total_seconds() == pytest.approx(1.0)  # the next free slot
+
+    # The outcomes of a batch are recorded in the transaction that claims the next one.
+    outcomes = [(batch[0].row.id, Outcome("sent")), (batch[1].row.id, Outcome("failed", "5xx"))]
+    assert store.claim_batch(ME, now, 0, outcomes, limit=4) == []
+    assert [states(catalog)[i] for i in ids] == ["sent", "failed", *["sending"] * 4]

@@ -18,8 +18,10 @@ from paperwire.digest.subscriptions import (
     RateLimited,
     Subscriptions,
 )
+from paperwire.recommend import signals
+from paperwire.recommend.readers import Reader
 from paperwire.signing import token_hash
-from tests.support.factories import settings_for, subscriptions
+from tests.support.factories import make_record, settings_for, subscriptions
 
 KEY = b"k" * 40
 
@@ -179,7 +181,15 @@ def test_ratings_keep_the_last_vote_for_papers_of_the_digest(
 
 def test_remove_deletes_everything(catalog: Catalog, subs: Subscriptions) -> None:
     subs.subscribe("gone@example.org")
+    gone = subs.by_email("gone@example.org")
+    assert gone is not None
+    reader = Reader("subscriber", gone.id)
+    catalog.upsert([make_record(raw_id="2603.00001")])
+    signals.record(catalog.engine, catalog.clock, reader, "2603.00001", "digest", 1)
     assert subs.remove("GONE@example.org")
     assert subs.by_email("gone@example.org") is None
     assert outbox_rows(catalog) == []
+    # Nothing is left about the address: it exports like one never seen.
+    never_seen = signals.export(catalog.engine, Reader("subscriber", 10**9))
+    assert signals.export(catalog.engine, reader) == {**never_seen, "reader": reader.key}
     assert not subs.remove("gone@example.org")

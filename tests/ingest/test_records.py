@@ -17,12 +17,13 @@ from paperwire.catalog import text
 from paperwire.catalog.model import Authority, Link, PaperRecord, Rejection
 from paperwire.catalog.text import RecordRejected
 from paperwire.ingest.records import (
+    WireEntry,
     build_record,
     clean_categories,
+    decode_entries,
     deleted_record,
+    encode_entries,
     parse_json_line,
-    record_from_wire,
-    record_to_wire,
     resolve_id,
 )
 from tests.support.factories import make_record
@@ -324,7 +325,13 @@ def test_a_record_survives_the_trip_between_processes() -> None:
         listed_on=dt.date(2024, 3, 5),
         extras={"upvotes": 3, "ai_keywords": ["sparse"]},
     )
-    wire = orjson.loads(orjson.dumps(record_to_wire(record)))
-    assert record_from_wire(wire) == record
     tombstone = deleted_record("arxiv-oai", "oai:x", "2403.01234v2")
-    assert record_from_wire(orjson.loads(orjson.dumps(record_to_wire(tombstone)))) == tombstone
+    entries: list[WireEntry] = [
+        (1, 10, record, None),
+        (2, 25, None, Rejection("in.jsonl:2", "title is empty")),
+        (3, 26, None, None),
+        (4, 40, tombstone, None),
+    ]
+    back = decode_entries(encode_entries(entries))
+    assert back == entries
+    assert isinstance(back[0][2], PaperRecord) and back[0][2].authority is Authority.ARXIV

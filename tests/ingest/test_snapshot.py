@@ -7,13 +7,16 @@ import gzip
 import itertools
 from pathlib import Path
 
+import orjson
 import pytest
 
 from paperwire.catalog.model import Authority, PaperRecord, Rejection
 from paperwire.catalog.store import Catalog
+from paperwire.ingest import snapshot
 from paperwire.ingest.base import InputUnreadable, Item
 from paperwire.ingest.pipeline import run_source
-from paperwire.ingest.snapshot import SnapshotSource
+from paperwire.ingest.records import parse_json_line
+from paperwire.ingest.snapshot import SnapshotSource, parse_object
 
 SNAPSHOT = "arxiv-metadata-snapshot-sample.jsonl"
 
@@ -159,8 +162,6 @@ def test_missing_file_is_unreadable(tmp_path: Path) -> None:
 
 
 def _poisoned_first_line(fixtures: Path, tmp_path: Path, **changes: str) -> list[Item]:
-    import orjson
-
     record = orjson.loads((fixtures / SNAPSHOT).read_bytes().splitlines()[0])
     record.update(changes)
     path = tmp_path / "poisoned.jsonl"
@@ -178,3 +179,70 @@ def test_rejection_location_escapes_the_id(fixtures: Path, tmp_path: Path) -> No
     [rejection] = _poisoned_first_line(fixtures, tmp_path, id="\x1b[31m0704", title="")
     assert isinstance(rejection, Rejection)
     assert rejection.location.isprintable()
+
+
+def _lines_with_trouble(fixtures: Path) -> list[bytes]:
+    good = (fixtures / SNAPSHOT).read_bytes().splitlines()
+    lines = list(good[:60])
+    lines[7] = b'{"id": "0704.0099", "title": "cut off'
+    lines[20] = b'{"id": "0704.0098", "abstract": "no title"}'
+    lines[33] = b""
+    lines[41] = b'{"id": "0704.0001", "x": "' + b"y" * 1_100_000 + b'"}'
+    return lines
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_blocks_keep_line_numbers_checkpoints_and_rejections(
+    fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    path = tmp_path / "trouble.jsonl"
+    lines = _lines_with_trouble(fixtures)
+    path.write_bytes(b"\n".join(lines))  # and no newline after the last line
+    monkeypatch.setattr(snapshot, "BLOCK_BYTES", 4096)  # many blocks, lines across their ends
+    source = SnapshotSource(path, workers=workers)
+    seen = []
+    for item in source.items():
+        seen.append((item, source.checkpoint()))
+    rejections = [
+        (item.location, item.reason[:12]) for item, _ in seen if isinstance(item, Rejection)
+    ]
+    assert rejections == [
+        (f"{path}:8", "invalid JSON"),
+        (f"{path}:21 (id 0704.0098)", "title is emp"),
+        (f"{path}:42", "line longer "),
+    ]
+    assert len(records([item for item, _ in seen])) == 60 - 4
+    # Every checkpoint is the line just yielded and the offset after it, so a run stopped
+    # after any item resumes at the next one.
+    ends = list(itertools.accumulate(len(line) + 1 for line in lines))
+    ends[-1] -= 1
+    numbers = [n for n, line in enumerate(lines, 1) if line]
+    assert [checkpoint for _, checkpoint in seen] == [
+        {"line": n, "offset": ends[n - 1]} for n in numbers
+    ]
+    everything = [item for item, _ in seen]
+    for index in (0, 7, 33, 40, 41, 58):
+        rest = list(SnapshotSource(path, resume_from=seen[index][1], workers=workers).items())
+        assert rest == everything[index + 1 :]
+
+
+def test_typed_decoding_gives_what_the_general_path_gives(fixtures: Path) -> None:
+    base = orjson.loads((fixtures / SNAPSHOT).read_bytes().splitlines()[0])
+    variants: list[dict[str, object]] = [
+        {},
+        {"authors_parsed": []},
+        {"authors_parsed": "C. Balázs"},
+        {"authors_parsed": [["Balázs", "C."], ["Yuan", 3]]},
+        {"versions": [{"version": "v1"}]},
+        {"versions": [{"created": "yesterday"}]},
+        {"versions": "v1"},
+        {"title": 7},
+        {"id": 704.0001},
+        {"id": ""},
+        {"submitter": " " * 3, "report-no": "x" * 501},
+        {"comments": "code: https://github.com/o/r\u202e", "abstract": None},
+    ]
+    for changes in variants:
+        raw = orjson.dumps(base | changes)
+        general = parse_json_line(raw, "in.jsonl:1", parse_object)
+        assert snapshot.parse_line(raw, "in.jsonl:1") == general, changes

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from paperwire.catalog.store import Catalog
@@ -88,10 +89,14 @@ def test_killed_import_resumes_to_the_same_catalog(fixtures: Path, tmp_path: Pat
     while checkpoint_line(url, key) < kill_after and child.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
+    parsers = psutil.Process(child.pid).children(recursive=True)
     child.send_signal(signal.SIGKILL)
     child.wait()
     stopped_at = checkpoint_line(url, key)
     assert 0 < stopped_at < LINES, "the import must be killed part-way"
+    # Its parse processes notice and end too, instead of waiting on their queue forever.
+    _, alive = psutil.wait_procs(parsers, timeout=10)
+    assert alive == []
 
     report = ingest_paths(Catalog.open(url), [snapshot], batch_size=BATCH)
     assert report.counts.added == _stored_before(LINES) - _stored_before(stopped_at)

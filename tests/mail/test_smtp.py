@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 from paperwire.mail.mime import OutgoingMessage
 from paperwire.mail.smtp import FileMessenger, SmtpConfig, SmtpMessenger, data_block
@@ -68,3 +70,36 @@ def test_file_messenger_writes_eml_files(tmp_path: Path) -> None:
     assert delivery.outcome == "sent"
     written = Path(delivery.detail)
     assert written.name == "m7@example.org.eml" and written.read_bytes() == message(7).data
+
+
+class PipeliningSink(SmtpSink):
+    """The sink announcing PIPELINING (aiosmtpd reads commands in turn, so it can)."""
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+def test_a_pipelining_server_gets_commands_in_one_write_and_each_answer_counts() -> None:
+    sink = PipeliningSink(free_port())
+    sink.fail("b@example.org", "550-rcpt")  # the second message's RCPT is refused
+    sink.fail("c@example.org", "451")  # the third's data is put off
+    server = controller(sink)
+    server.start()
+    messenger = SmtpMessenger(SmtpConfig("127.0.0.1", sink.port, "none"))
+    try:
+        recipients = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+        deliveries = [
+            messenger.send(dataclasses.replace(message(n), recipient=to))
+            for n, to in enumerate(recipients)
+        ]
+        assert messenger._smtp is not None and messenger._smtp.has_extn("pipelining")
+    finally:
+        messenger.close()
+        server.stop()
+    assert [d.outcome for d in deliveries] == ["sent", "permanent", "temporary", "sent"]
+    assert deliveries[1].bounce and deliveries[1].detail.startswith("RCPT TO: 550")
+    # After a refusal the connection is reset and carries the next message.
+    assert [m.recipients for m in sink.received] == [["a@example.org"], ["d@example.org"]]

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 
 from paperwire.catalog.model import Authority, Paper
-from paperwire.search.embedder import DIMENSIONS, MiniLmEmbedder, paper_text, query_text
+from paperwire.search.embedder import (
+    CPU,
+    CUDA,
+    DIMENSIONS,
+    MiniLmEmbedder,
+    ProviderUnavailable,
+    choose_providers,
+    paper_text,
+    query_text,
+)
 
 MEDICAL = (
     "Automatic segmentation of abdominal organs in CT scans. We train a 3D U-Net on "
@@ -69,3 +79,26 @@ def test_paper_text_joins_title_and_abstract() -> None:
     assert paper_text(make_paper("1", title="A  title", abstract="Body.")) == "A title. Body."
     assert paper_text(make_paper("1", title="Why?", abstract="Body.")) == "Why? Body."
     assert paper_text(make_paper("1", title="Only title", abstract="")) == "Only title"
+
+
+# -- execution providers (PAPERWIRE_EMBED_PROVIDER) ---------------------------------------
+
+
+def test_provider_choice_follows_what_this_onnxruntime_offers() -> None:
+    offered = ort.get_available_providers()
+    assert choose_providers("cpu") == [CPU]
+    assert choose_providers("auto") == ([CUDA, CPU] if CUDA in offered else [CPU])
+    # A GPU build's list (onnxruntime-gpu offers these on a machine with a GPU).
+    gpu_build = ["TensorrtExecutionProvider", CUDA, CPU]
+    assert choose_providers("auto", gpu_build) == [CUDA, CPU]
+    assert choose_providers("cuda", gpu_build) == [CUDA, CPU]
+    assert choose_providers("cpu", gpu_build) == [CPU]
+    with pytest.raises(ProviderUnavailable, match="install onnxruntime-gpu"):
+        choose_providers("cuda", [CPU])
+
+
+@pytest.mark.skipif(CUDA in ort.get_available_providers(), reason="this machine has CUDA")
+def test_without_cuda_auto_runs_on_the_cpu_and_cuda_is_refused() -> None:
+    assert MiniLmEmbedder(provider="auto", max_tokens=32).provider == CPU
+    with pytest.raises(ProviderUnavailable, match="PAPERWIRE_EMBED_PROVIDER=cuda"):
+        MiniLmEmbedder(provider="cuda")

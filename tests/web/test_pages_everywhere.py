@@ -101,6 +101,11 @@ EXAMPLES: dict[str, Examples] = {
         Example(f"/comments/{s.comment_id}/edit", signed_in=True)
     ],
     "/collections": lambda s: [Example("/collections", signed_in=True)],
+    "/for-you": lambda s: [
+        Example("/for-you", signed_in=True),
+        Example(f"/for-you?done=hidden&paper={PAPER}", signed_in=True),  # the notice, undo
+    ],
+    "/for-you/preferences": lambda s: [Example("/for-you/preferences", signed_in=True)],
     "/users/{username}/collections": lambda s: [Example(f"/users/{s.username}/collections")],
     "/users/{username}/collections/{slug}": lambda s: [
         Example(f"/users/{s.username}/collections/{s.slug}")

@@ -101,8 +101,6 @@ def row_values(paper: Paper) -> dict[str, Any]:
     }
 
 
-
-
 def paper_from_row(row: Any) -> Paper:
     return Paper(
         id=row["id"],

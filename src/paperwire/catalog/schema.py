@@ -42,6 +42,7 @@ papers = sa.Table(
     sa.Index("ix_papers_visible_category", "withdrawn", "primary_category"),
 )
 
+
 def paper_id_column(**options: Any) -> sa.Column[str]:
     """A column naming a catalog paper; its rows go when the paper does (another room's
     table may use it too: search/vector_store.py)."""
@@ -84,4 +85,3 @@ counters = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
-

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from paperwire.catalog import events, listing, rows, schema
 from paperwire.catalog.listing import ListOrder, ListPage, ListQuery
 from paperwire.catalog.matching import fold, match_titles
-from paperwire.catalog.merge import merge_record
+from paperwire.catalog.merge import merge_record, paper_from_record
 from paperwire.catalog.model import Paper, PaperRecord, SourceRef, UpsertCounts
 from paperwire.clock import Clock, SystemClock
 from paperwire.db import bulk
@@ -110,8 +110,17 @@ class Catalog:
         touched: dict[tuple[str, str], SourceRef] = {}
         for record in records:
             before = current.get(record.paper_id)
-            if before is None and record.deleted:
-                counts.unchanged += 1  # a tombstone for a paper we never had: nothing to do
+            if before is None:
+                # A new paper (all of a first import): no merge, no old source ref.
+                if record.deleted:
+                    counts.unchanged += 1  # a tombstone for a paper we never had
+                    continue
+                paper = paper_from_record(record)
+                ref = SourceRef(record.source, record.source_record_id, now, now)
+                paper.sources = [ref]
+                touched[(record.paper_id, record.source)] = ref
+                current[record.paper_id] = paper
+                counts.added += 1
                 continue
             after = merge_record(before, record)
             old_ref = rows.find_ref(before, record.source)
@@ -123,10 +132,6 @@ class Catalog:
             )
             touched[(record.paper_id, record.source)] = ref
             current[record.paper_id] = after
-            if before is None:
-                after.sources = [ref]
-                counts.added += 1
-                continue
             after.sources = sorted(
                 [*(r for r in before.sources if r.source != record.source), ref],
                 key=rows.source_name,

@@ -9,14 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
+from paperwire.cli import backup as cli_backup
 from paperwire.cli import demo as cli_demo
 from paperwire.cli import digest as cli_digest
 from paperwire.cli import harvest as cli_harvest
 from paperwire.cli import ingest as cli_ingest
 from paperwire.cli import papers as cli_papers
+from paperwire.cli import recommend as cli_recommend
 from paperwire.cli import search as cli_search
 from paperwire.cli import serve as cli_serve
 from paperwire.cli import users as cli_users
+from paperwire.cli import vectors as cli_vectors
 from paperwire.cli import worker as cli_worker
 from paperwire.cli.common import State
 from paperwire.config import load_settings
@@ -51,8 +54,11 @@ for group in (
     cli_demo,
     cli_serve,
     cli_search,
+    cli_vectors,
     cli_users,
     cli_digest,
+    cli_recommend,
     cli_worker,
+    cli_backup,
 ):
     group.register(app)

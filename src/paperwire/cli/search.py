@@ -15,7 +15,7 @@ from paperwire.search.filters import SearchFilters
 from paperwire.search.indexes import index_root, open_searcher
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import MODES, SORTS, Mode, SearchResult, Sort
-from paperwire.worker.tasks import embed_and_index, refresh_indexes
+from paperwire.worker.tasks import IndexedEmbed, refresh_indexes
 
 index_app = typer.Typer(help="Build and update the search indexes.", no_args_is_help=True)
 
@@ -30,28 +30,53 @@ def register(app: typer.Typer) -> None:
 def embed(
     ctx: typer.Context,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N papers.")] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=5000, help="Papers claimed at a time.")
+    ] = 64,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="At the end, wait for other runs' batches (and take over a dead run's).",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Embed new and changed papers (resumable), then update the vector index."""
-    from paperwire.search.embed_job import count_pending
-    from paperwire.search.embedder import MiniLmEmbedder
+    """Embed new and changed papers (resumable), then update the vector index.
+
+    Runs on several machines share the work: each claims its batches in the database.
+    """
+    import datetime as dt
+
+    from paperwire.search.embed_job import claim_table, count_pending, embed_pending
+    from paperwire.search.embedder import MiniLmEmbedder, ProviderUnavailable
 
     state = state_of(ctx)
     catalog = state.open_catalog()
-    embedder = MiniLmEmbedder()
+    try:
+        embedder = MiniLmEmbedder(provider=state.settings.embed_provider)
+    except ProviderUnavailable as error:
+        err.print(escape(str(error)), highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    claims = claim_table(catalog, dt.timedelta(minutes=state.settings.embed_claim_minutes))
     pending = count_pending(catalog, embedder.model_id)
     with progress_display() as progress:
-        task = progress.add_task("embed", total=min(pending, limit) if limit else pending)
-        report = embed_and_index(
+        task = progress.add_task(
+            f"embed ({embedder.provider})", total=min(pending, limit) if limit else pending
+        )
+        embedding = embed_pending(
             catalog,
-            state.settings,
             embedder,
+            batch_size=batch_size,
             limit=limit,
+            claims=claims,
+            wait_for_others=wait,
             on_progress=lambda n: progress.advance(task, n),
         )
+    report = IndexedEmbed(embedding, refresh_indexes(catalog, state.settings))
     warn_skipped(report.index.skipped)
     if as_json:
-        out.print_json(json.dumps(report.as_dict()))
+        out.print_json(json.dumps(report.as_dict() | {"provider": embedder.provider}))
     else:
         out.print(
             f"{report.embedding.embedded} embedded, {report.embedding.refreshed} unchanged text, "

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from paperwire.cli.common import out, state_of
+from paperwire.logs import LogFormat
 
 # How long `serve --worker` waits at shutdown for the job in flight before it exits anyway
 # (the worker thread is a daemon; a job cut short is claimed again in its next slot).
@@ -38,15 +39,40 @@ def serve(
             "this process, as `paperwire worker` would; `make run` does.",
         ),
     ] = False,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log one line per request: method, path, route, status, time, request id, "
+            "client (default: PAPERWIRE_ACCESS_LOG).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option(
+            "--log-format",
+            help="json (one object a line, for journald or a log shipper) or text "
+            "(default: PAPERWIRE_LOG_FORMAT).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web pages and both JSON APIs; print the address it listens on."""
-    import logging
     import os
     import threading
 
     import uvicorn
 
+    from paperwire import logs
+
     settings = state_of(ctx).settings
+    if access_log is not None:
+        settings = settings.model_copy(update={"access_log": access_log})
+    if log_format is not None:
+        settings = settings.model_copy(update={"log_format": log_format})
+    # Each web process configures its logs as it builds its app, from these.
+    os.environ["PAPERWIRE_ACCESS_LOG"] = "true" if settings.access_log else "false"
+    os.environ["PAPERWIRE_LOG_FORMAT"] = settings.log_format
+    logs.configure(settings.log_format, settings.log_level)
     # Worker processes build their app from the environment: hand them the CLI's overrides.
     os.environ["PAPERWIRE_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
@@ -57,7 +83,6 @@ def serve(
     if with_worker:
         from paperwire.worker.embedded import start_worker_thread
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         worker = start_worker_thread(settings, stop)
     jobs = " with the worker's jobs" if with_worker else ""
     out.print(
@@ -73,6 +98,9 @@ def serve(
             port=bind_port,
             workers=workers,
             log_level="warning",
+            # Our handler (paperwire.logs) formats uvicorn's records too; our middleware
+            # writes the access log, with the route and the request id uvicorn lacks.
+            log_config=None,
             access_log=False,
         )
     finally:

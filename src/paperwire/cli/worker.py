@@ -23,13 +23,13 @@ def worker(
     as_json: Annotated[bool, typer.Option("--json", help="Print each job run as JSON.")] = False,
 ) -> None:
     """Run scheduled jobs (harvest, embed, digests) and send mail until SIGTERM."""
-    import logging
-
+    from paperwire import logs
     from paperwire.digest.engine import stop_on_signals
     from paperwire.worker.runner import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     state = state_of(ctx)
+    # The same log lines as `serve` (PAPERWIRE_LOG_FORMAT=json for a log collector).
+    logs.configure(state.settings.log_format, state.settings.log_level)
     process = Worker(state.open_catalog(), state.settings)
     if once:
         for run in process.tick():

@@ -20,7 +20,10 @@ from paperwire.catalog.store import Catalog
 from paperwire.community.trending import TrendingParams
 from paperwire.db.connections import insert_ignoring_duplicates
 from paperwire.db.engine import write_connection
-from paperwire.digest import schema
+from paperwire.digest import (
+    for_you,  # noqa: F401  (registers the "For you" part)
+    schema,
+)
 from paperwire.digest.model import Subscriber, subscriber_from_row
 from paperwire.digest.schedule import FIRST_LOOKBACK_DAYS, Slot
 from paperwire.digest.sections import SECTIONS, ComposeContext, Section, Window

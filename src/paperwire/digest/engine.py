@@ -6,7 +6,8 @@ Messenger, and records each outcome (listmonk's shape, see docs/digests.md).
 - Temporary failures are retried with exponential backoff until the row's deadline;
   permanent ones never; a refused address is suppressed (outbox.SqlStore.mark_failed).
 - At most once: rows a dead sender left in `sending` become `uncertain` at start-up and
-  while idle, and are never resent.
+  while idle, and are never resent (one per sender thread; `SendPolicy.batch` per thread
+  when rows are claimed in batches).
 - Graceful stop: once `stop` is set, no new row is claimed, a claimed row still waiting for
   its slot is given back, and the message on the wire finishes and is recorded.
 """
@@ -17,7 +18,7 @@ import datetime as dt
 import logging
 import signal
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -43,6 +44,10 @@ class SendPolicy:
     # host): far above the SMTP timeouts of one attempt.
     stale_after: dt.timedelta = dt.timedelta(minutes=15)
     idle_poll: float = 5.0  # seconds between looks at an empty outbox (continuous mode)
+    # Rows a sender thread claims in one transaction (their outcomes are recorded together
+    # in the next). One commit per `batch` mails instead of one per mail; the price: a
+    # sender killed mid-batch leaves up to `batch` rows uncertain (never resent), not one.
+    batch: int = 1
 
     def backoff(self, attempts: int) -> float:
         return float(min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1)))
@@ -125,21 +130,33 @@ class Engine:
     ) -> None:
         messenger = self.messengers()
         interval = 1.0 / self.policy.rate if self.policy.rate > 0 else 0.0
-        # The outcome of the last message is recorded in the transaction that claims the
-        # next row (one commit per mail); whatever is left is recorded on the way out.
-        finished: Finished | None = None
+        # The outcomes of a batch are recorded in the transaction that claims the next one
+        # (one commit per batch); whatever is left is recorded, or given back unsent, on
+        # the way out.
+        claimed: deque[Claim] = deque()
+        finished: list[Finished] = []
         try:
             while not stop.is_set():
-                claim = self.store.claim(self.worker, self.clock.now(), interval, finished)
-                finished = None
-                if claim is None:
-                    if not self._idle(stop, until_idle, wait_retries, report):
-                        return
-                    continue
-                finished = self._send(claim, messenger, stop, report)
+                if not claimed:
+                    now = self.clock.now()
+                    batch = max(1, self.policy.batch)
+                    claimed.extend(
+                        self.store.claim_batch(self.worker, now, interval, finished, batch)
+                    )
+                    finished = []
+                    if not claimed:
+                        if not self._idle(stop, until_idle, wait_retries, report):
+                            return
+                        continue
+                done = self._send(claimed.popleft(), messenger, stop, report)
+                if done is not None:
+                    finished.append(done)
         finally:
-            if finished is not None:
-                self.store.finish(finished[0], self.worker, self.clock.now(), finished[1])
+            for row_id, outcome in finished:
+                self.store.finish(row_id, self.worker, self.clock.now(), outcome)
+            for claim in claimed:  # claimed but never put on the wire
+                self.store.release(claim.row.id, self.worker)
+                report.add("released")
             messenger.close()
 
     def _idle(

@@ -5,7 +5,8 @@ subscriber left before it went out). A row is claimed by compare-and-swap from p
 retry to sending (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), so two
 senders never take the same row; every later mark names the claimer and the `sending` state,
 so a sender whose row was meanwhile declared uncertain changes nothing. A sender records one
-message's outcome in the same transaction that claims its next row: one commit per mail.
+message's outcome in the same transaction that claims its next row: one commit per mail
+(`claim_batch`: a batch's outcomes in the transaction that claims the next batch).
 
 Delivery policy: at most once. A row found in `sending` whose sender died (the same host
 sees its process gone; elsewhere, a claim older than `stale_after`) may or may not have
@@ -18,7 +19,7 @@ import contextlib
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -77,6 +78,18 @@ class Store(Protocol):
         """Record `finished` (if any), then claim the oldest due row, in one transaction."""
         ...
 
+    def claim_batch(
+        self,
+        worker: str,
+        now: dt.datetime,
+        interval: float,
+        finished: Sequence[Finished] = (),
+        limit: int = 1,
+    ) -> list[Claim]:
+        """Record `finished`, then claim up to `limit` of the oldest due rows (each with its
+        own send slot), in one transaction."""
+        ...
+
     def finish(self, row_id: int, worker: str, now: dt.datetime, outcome: Outcome) -> bool: ...
 
     def release(self, row_id: int, worker: str) -> bool: ...
@@ -124,7 +137,7 @@ _OLDEST_DUE = (
     .join(_subs, _subs.c.id == _outbox.c.subscriber_id)
     .where(_outbox.c.state == sa.bindparam("state"), _outbox.c.next_attempt_at <= _NOW)
     .order_by(_outbox.c.next_attempt_at, _outbox.c.id)
-    .limit(1)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
 )
 _OLDEST_DUE_LOCKED = _OLDEST_DUE.with_for_update(skip_locked=True, of=_outbox)
 _TAKE = (
@@ -150,7 +163,7 @@ _FINISH_RETRY = _MARK.values(
 )
 _FINISH = {
     state: _MARK.values(state=state, last_error=_ERROR, **_ATTEMPT)
-    for state in ("failed", "uncertain")
+    for state in ("failed", "uncertain", "retry")
 }
 
 
@@ -200,62 +213,89 @@ class SqlStore:
     def claim(
         self, worker: str, now: dt.datetime, interval: float, finished: Finished | None = None
     ) -> Claim | None:
-        with self._writing() as connection:
-            if finished is not None:
-                self._finish_in(connection, finished[0], worker, now, finished[1])
-            for _ in range(_SKIP_LIMIT):
-                row = self._oldest_due(connection, now)
-                if row is None:
-                    return None
-                mapping = row._mapping
-                row_id, status = mapping[_outbox.c.id], mapping[_subs.c.status]
-                if not eligible(mapping[_outbox.c.kind], status):
-                    connection.execute(
-                        _SET.values(state="cancelled", last_error=status), {"row_id": row_id}
-                    )
-                    continue
-                if as_utc(mapping[_outbox.c.deadline_at]) <= now:
-                    connection.execute(
-                        _SET.values(state="failed", last_error="deadline passed"),
-                        {"row_id": row_id},
-                    )
-                    continue
-                taken = connection.execute(
-                    _TAKE,
-                    {
-                        "row_id": row_id,
-                        "from_state": mapping[_outbox.c.state],
-                        "worker": worker,
-                        "now": now,
-                    },
-                ).rowcount
-                if not taken:  # pragma: no cover - the lock makes this impossible
-                    continue
-                send_at = self._reserve_slot(connection, now, interval)
-                return Claim(_row(mapping), send_at)
-        return None
+        claims = self.claim_batch(worker, now, interval, [finished] if finished else [], 1)
+        return claims[0] if claims else None
 
-    def _oldest_due(self, connection: sa.Connection, now: dt.datetime) -> sa.Row[Any] | None:
+    def claim_batch(
+        self,
+        worker: str,
+        now: dt.datetime,
+        interval: float,
+        finished: Sequence[Finished] = (),
+        limit: int = 1,
+    ) -> list[Claim]:
+        rows: list[Any] = []
+        with self._writing() as connection:
+            for row_id, outcome in finished:
+                self._finish_in(connection, row_id, worker, now, outcome)
+            skipped = 0
+            while len(rows) < limit and skipped < _SKIP_LIMIT:
+                due = self._oldest_due(connection, now, limit - len(rows))
+                if not due:
+                    break
+                for row in due:
+                    mapping = row._mapping
+                    if self._skip(connection, mapping, now):
+                        skipped += 1
+                        continue
+                    taken = connection.execute(
+                        _TAKE,
+                        {
+                            "row_id": mapping[_outbox.c.id],
+                            "from_state": mapping[_outbox.c.state],
+                            "worker": worker,
+                            "now": now,
+                        },
+                    ).rowcount
+                    if taken:  # (always: the lock makes losing the swap impossible)
+                        rows.append(mapping)
+                    else:  # pragma: no cover
+                        skipped += 1
+            if not rows:
+                return []
+            first, step = self._reserve_slots(connection, now, interval, len(rows))
+        return [
+            Claim(_row(mapping), first + dt.timedelta(microseconds=step * index))
+            for index, mapping in enumerate(rows)
+        ]
+
+    def _skip(self, connection: sa.Connection, mapping: Any, now: dt.datetime) -> bool:
+        """Settle a due row that must not be sent (cancelled or expired on the way)."""
+        row_id, status = mapping[_outbox.c.id], mapping[_subs.c.status]
+        if not eligible(mapping[_outbox.c.kind], status):
+            connection.execute(
+                _SET.values(state="cancelled", last_error=status), {"row_id": row_id}
+            )
+            return True
+        if as_utc(mapping[_outbox.c.deadline_at]) <= now:
+            connection.execute(
+                _SET.values(state="failed", last_error="deadline passed"), {"row_id": row_id}
+            )
+            return True
+        return False
+
+    def _oldest_due(self, connection: sa.Connection, now: dt.datetime, limit: int) -> list[Any]:
         query = _OLDEST_DUE_LOCKED if self._postgres else _OLDEST_DUE
         for state in ("pending", "retry"):
-            row = connection.execute(query, {"state": state, "now": now}).first()
-            if row is not None:
-                return row
-        return None
+            rows = connection.execute(query, {"state": state, "now": now, "limit": limit}).all()
+            if rows:
+                return list(rows)
+        return []
 
-    def _reserve_slot(
-        self, connection: sa.Connection, now: dt.datetime, interval: float
-    ) -> dt.datetime:
+    def _reserve_slots(
+        self, connection: sa.Connection, now: dt.datetime, interval: float, count: int
+    ) -> tuple[dt.datetime, int]:
+        """`count` consecutive send slots: the first one's time and the step (µs)."""
         if interval <= 0:
-            return now
+            return now, 0
         step = max(1, int(interval * 1_000_000))
         now_us = int(now.timestamp() * 1_000_000)
         reserved = connection.execute(
-            _SLOT[self._postgres], {"now_us": now_us, "step": step}
+            _SLOT[self._postgres], {"now_us": now_us, "step": step * count}
         ).scalar_one_or_none()
         if reserved is None:
-            return now
-        return dt.datetime.fromtimestamp((int(reserved) - step) / 1_000_000, dt.UTC)
+            return now, step
+        return dt.datetime.fromtimestamp((int(reserved) - step * count) / 1_000_000, dt.UTC), step
 
     def finish(self, row_id: int, worker: str, now: dt.datetime, outcome: Outcome) -> bool:
         with self._writing() as connection:
@@ -269,16 +309,17 @@ class SqlStore:
         now: dt.datetime,
         outcome: Outcome,
     ) -> bool:
-        values: dict[str, Any] = {"state": outcome.state, "attempts": _outbox.c.attempts + 1}
+        # Prebuilt statements (the hot path: one per mail).
+        params: dict[str, Any] = {"row_id": row_id, "worker": worker}
         if outcome.state == "sent":
-            values["sent_at"] = now
+            statement, params["now"] = _FINISH_SENT, now
+        elif outcome.state == "retry" and outcome.retry_at is not None:
+            statement, params["retry_at"] = _FINISH_RETRY, outcome.retry_at
         else:
-            values["last_error"] = outcome.error[:1000]
-        if outcome.retry_at is not None:
-            values["next_attempt_at"] = outcome.retry_at
-        changed = connection.execute(
-            _MARK.values(**values), {"row_id": row_id, "worker": worker}
-        ).rowcount
+            statement = _FINISH[outcome.state]
+        if outcome.state != "sent":
+            params["error"] = outcome.error[:1000]
+        changed = connection.execute(statement, params).rowcount
         if changed and outcome.bounce:
             self._suppress(connection, row_id, now, outcome.error)
         return bool(changed)

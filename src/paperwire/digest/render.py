@@ -8,6 +8,7 @@ cache, since most digests of a run share most of their papers.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -40,6 +41,18 @@ STYLESHEET = (TEMPLATES / "digest.css").read_text(encoding="utf-8")
 # mail (never in a sent one).
 _FEEDBACK = "https://feedback.paperwire.invalid/"
 EXCERPT_CHARS = 300
+# Slots in a cached layout (letters and digits only, so escaping and inlining keep them).
+_SLOT = re.compile(r"pwslot([a-z_0-9]+)x7q")
+_LAYOUT_SLOTS = (
+    "subject",
+    "email",
+    "base_url",
+    "site_label",
+    "period_label",
+    "frequency_label",
+    "preferences_url",
+    "unsubscribe_url",
+)
 PAPER_CACHE = 4096
 
 
@@ -111,6 +124,7 @@ class Renderer:
         self._paper_html = html.get_template("paper.html")
         self._paper_text = text.get_template("paper.txt")
         self._papers: OrderedDict[str, PaperBlock] = OrderedDict()
+        self._layouts: dict[int, str] = {}  # inlined digest layouts by part count
         self._lock = threading.Lock()
 
     # -- links -----------------------------------------------------------------------
@@ -138,7 +152,7 @@ class Renderer:
         """The digest mail; `digest_id` (its outbox row) is what its feedback links name."""
         wanted = [paper_id for part in payload["parts"] for paper_id in part["papers"]]
         papers = self._load(wanted)
-        html_parts: list[PartView] = []
+        titles: list[str] = []
         text_parts: list[PartView] = []
         blocks_html: list[str] = []
         first: PaperFacts | None = None
@@ -149,8 +163,7 @@ class Renderer:
             first = first or blocks[0].facts
             # The layout is inlined on its own; the (inlined) blocks go in afterwards.
             blocks_html.append("".join(block.html for block in blocks))
-            marker = Markup(f"<!--pw-part-{len(html_parts)}-->")
-            html_parts.append(PartView(str(part["title"]), [marker]))
+            titles.append(str(part["title"]))
             text_parts.append(PartView(str(part["title"]), [block.text for block in blocks]))
         count = sum(len(part.blocks) for part in text_parts)
         title = first.title if first else "no new papers"
@@ -167,7 +180,10 @@ class Renderer:
             "preferences_url": self.link(subscriber, "preferences"),
             "unsubscribe_url": unsubscribe,
         }
-        html = self._inliner.inline(self._html["digest"].render(context, parts=html_parts))
+        # One pass over the cached layout: a value that looks like a slot stays as it is.
+        slots = {name: str(escape(context[name])) for name in _LAYOUT_SLOTS}
+        slots |= {f"part{index}": str(escape(title)) for index, title in enumerate(titles)}
+        html = _SLOT.sub(lambda found: slots[found[1]], self._layout(len(titles)))
         for index, part_html in enumerate(blocks_html):
             html = html.replace(f"<!--pw-part-{index}-->", part_html, 1)
         feedback = self.link(subscriber, "feedback", digest_id=digest_id)
@@ -179,6 +195,23 @@ class Renderer:
             "List-Id": f"paperwire digest <digest.{self.domain}>",
         }
         return Content(subject, html, text, headers)
+
+    def _layout(self, parts: int) -> str:
+        """The digest's HTML around `parts` parts, CSS-inlined once per part count: every
+        value that differs between mails is a slot, filled (escaped) per mail."""
+        with self._lock:
+            cached = self._layouts.get(parts)
+        if cached is not None:
+            return cached
+        context = {name: _slot(name) for name in _LAYOUT_SLOTS} | {"css": Markup(STYLESHEET)}
+        views = [
+            PartView(_slot(f"part{index}"), [Markup(f"<!--pw-part-{index}-->")])
+            for index in range(parts)
+        ]
+        layout = self._inliner.inline(self._html["digest"].render(context, parts=views))
+        with self._lock:
+            self._layouts[parts] = layout
+        return layout
 
     def confirmation(self, subscriber: Subscriber, nonce: str) -> Content:
         subject = "Confirm your paperwire digest subscription"
@@ -248,6 +281,10 @@ class Renderer:
         return OutgoingMessage(
             row.id, message_id, self.sender.addr_spec, row.subscriber.email, data, eight_bit
         )
+
+
+def _slot(name: str) -> str:
+    return f"pwslot{name}x7q"
 
 
 def _period_label(since: str, until: str) -> str:

@@ -10,6 +10,7 @@ with every other mail a request can cause (accounts/mail_limits.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from paperwire.accounts.mail_limits import MailLimits
 from paperwire.catalog.store import Catalog
 from paperwire.db.engine import write_connection
 from paperwire.digest import schema, tokens
+from paperwire.digest.for_you import sent_papers
 from paperwire.digest.model import (
     Preferences,
     Subscriber,
@@ -29,6 +31,9 @@ from paperwire.digest.model import (
 )
 from paperwire.digest.outbox import cancel_queued
 from paperwire.digest.tokens import LinkClaim
+from paperwire.recommend import signals
+from paperwire.recommend.engine import Recommender
+from paperwire.recommend.readers import Reader, RecommendInputError, for_subscriber
 from paperwire.signing import token_hash
 
 _subs = schema.subscribers
@@ -59,9 +64,11 @@ class ConfirmResult:
 
 class Subscriptions:
     def __init__(self, catalog: Catalog, key: bytes, limits: MailLimits | None = None) -> None:
+        self.catalog = catalog
         self.engine = catalog.engine
         self.clock = catalog.clock
         self.key = key
+        self._recommender: Recommender | None = None
         self.limits = limits or mail_limits.DEFAULT_LIMITS
 
     # -- reading ---------------------------------------------------------------------
@@ -325,7 +332,19 @@ class Subscriptions:
                         rated_at=now,
                     )
                 )
+        self._recommend_from(subscriber, paper_id, vote)
         return True
+
+    def _recommend_from(self, subscriber: Subscriber, paper_id: str, vote: int) -> None:
+        """The rating is a recommendation signal too; the reader's ranking follows at once."""
+        reader = for_subscriber(subscriber.id, subscriber.user_id)
+        try:
+            signals.record(self.engine, self.clock, reader, paper_id, "digest", vote)
+        except RecommendInputError:
+            return  # the paper left the catalog since the digest was sent
+        if self._recommender is None:
+            self._recommender = Recommender(self.catalog, exclude=sent_papers(self.engine))
+        self._recommender.refresh_reader(reader)
 
     def ratings(self, subscriber_id: int) -> dict[str, int]:
         ratings = schema.ratings
@@ -384,23 +403,26 @@ class Subscriptions:
     def forget_user(self, user_id: int, email: str) -> int:
         """Delete the subscriptions of a deleted account: those linked to it and the one of
         its address (with their outbox rows, sent papers and ratings); returns how many."""
+        where = (_subs.c.user_id == user_id) | (_subs.c.email_key == email_key(email))
         with write_connection(self.engine) as connection, connection.begin():
-            return int(
-                connection.execute(
-                    _subs.delete().where(
-                        (_subs.c.user_id == user_id) | (_subs.c.email_key == email_key(email))
-                    )
-                ).rowcount
-            )
+            ids = connection.execute(sa.select(_subs.c.id).where(where)).scalars().all()
+            removed = int(connection.execute(_subs.delete().where(where)).rowcount)
+        self._forget_readers(ids)
+        return removed
 
     def remove(self, email: str) -> bool:
         """Delete an address and everything about it (its outbox rows, sent papers, ratings)."""
+        where = _subs.c.email_key == email_key(email.strip())
         with write_connection(self.engine) as connection, connection.begin():
-            return bool(
-                connection.execute(
-                    _subs.delete().where(_subs.c.email_key == email_key(email.strip()))
-                ).rowcount
-            )
+            ids = connection.execute(sa.select(_subs.c.id).where(where)).scalars().all()
+            removed = bool(connection.execute(_subs.delete().where(where)).rowcount)
+        self._forget_readers(ids)
+        return removed
+
+    def _forget_readers(self, subscriber_ids: Sequence[int]) -> None:
+        # What the recommender learnt from these addresses' feedback links goes with them.
+        for subscriber_id in subscriber_ids:
+            signals.delete_reader(self.engine, Reader("subscriber", int(subscriber_id)))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paperwire.catalog.model import Paper, PaperRecord, Rejection, UpsertCounts
@@ -35,6 +37,24 @@ class IngestReport:
         )
 
 
+@contextmanager
+def young_collections_only() -> Iterator[None]:
+    """Only the caller's collections (gc.collect(1) once a batch) while this runs.
+
+    A batch keeps thousands of records alive, and the automatic collector walked them
+    again and again as they were made: it cost more than building them (paper_from_record
+    took 15 µs without it, 45 µs with it). The hot path makes no reference cycles; what
+    few others make are collected at each batch's end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_source(
     catalog: Catalog,
     source: Source,
@@ -63,22 +83,24 @@ def run_source(
         batch.clear()
         restores.clear()
         rejected_in_batch = 0
+        gc.collect(1)
 
-    for item in source.items():
-        if isinstance(item, Rejection):
-            report.counts.rejected += 1
-            rejected_in_batch += 1
-            if len(report.rejections) < MAX_KEPT_REJECTIONS:
-                report.rejections.append(item)
-            if on_reject is not None:
-                on_reject(item)
-        elif isinstance(item, Paper):
-            restores.append(item)
-        else:
-            batch.append(item)
-        if len(batch) + len(restores) + rejected_in_batch >= batch_size:
-            flush()
-    flush()
+    with young_collections_only():
+        for item in source.items():
+            if isinstance(item, Rejection):
+                report.counts.rejected += 1
+                rejected_in_batch += 1
+                if len(report.rejections) < MAX_KEPT_REJECTIONS:
+                    report.rejections.append(item)
+                if on_reject is not None:
+                    on_reject(item)
+            elif isinstance(item, Paper):
+                restores.append(item)
+            else:
+                batch.append(item)
+            if len(batch) + len(restores) + rejected_in_batch >= batch_size:
+                flush()
+        flush()
     if finish and source.checkpoint_key is not None:
         catalog.clear_checkpoint(source.checkpoint_key)
     return report

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import msgspec
 import orjson
 
 from paperwire.catalog import text
@@ -134,61 +135,19 @@ def deleted_record(source: str, source_record_id: str, raw_id: str) -> PaperReco
     )
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+# A parsed line as it travels between processes: (line number, offset after the line, the
+# record or the rejection; neither for a blank line).
+WireEntry = tuple[int, int, PaperRecord | None, Rejection | None]
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(list[WireEntry])
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value is not None else None
+def encode_entries(entries: list[WireEntry]) -> bytes:
+    """Entries as msgpack, for handing records between processes: msgspec writes and reads
+    the dataclasses directly, several times faster than orjson on lists of values plus
+    rebuilding the dataclasses by hand (and far faster than pickle)."""
+    return _ENCODER.encode(entries)
 
 
-def record_to_wire(record: PaperRecord) -> list[Any]:
-    """A record as JSON-able values, for handing records between processes.
-
-    orjson on these lists costs a fraction of pickling the dataclasses.
-    """
-    return [
-        record.source,
-        record.source_record_id,
-        int(record.authority),
-        record.paper_id,
-        record.title,
-        record.abstract,
-        record.authors,
-        record.categories,
-        record.version,
-        _iso(record.submitted),
-        _iso(record.updated),
-        record.doi,
-        record.journal_ref,
-        record.comments,
-        record.license,
-        [[link.kind, link.url] for link in record.links],
-        _iso(record.listed_on),
-        record.extras,
-        record.deleted,
-    ]
-
-
-def record_from_wire(wire: list[Any]) -> PaperRecord:
-    return PaperRecord(
-        source=wire[0],
-        source_record_id=wire[1],
-        authority=Authority(wire[2]),
-        paper_id=wire[3],
-        title=wire[4],
-        abstract=wire[5],
-        authors=wire[6],
-        categories=wire[7],
-        version=wire[8],
-        submitted=_day(wire[9]),
-        updated=_day(wire[10]),
-        doi=wire[11],
-        journal_ref=wire[12],
-        comments=wire[13],
-        license=wire[14],
-        links=[Link(kind, url) for kind, url in wire[15]],
-        listed_on=_day(wire[16]),
-        extras=wire[17],
-        deleted=wire[18],
-    )
+def decode_entries(blob: bytes) -> list[WireEntry]:
+    return _DECODER.decode(blob)

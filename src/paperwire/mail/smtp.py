@@ -6,7 +6,9 @@ SmtpMessenger keeps one connection open and reports each message's fate as a Del
 - permanent: a 5xx: never retried; a refused recipient or message counts as a bounce;
 - uncertain: the connection broke after the data went out and before the server answered:
   it may have been delivered, so under the at-most-once policy it is not sent again.
-The SMTP transaction is driven step by step (MAIL, RCPT, DATA, payload) to know which.
+The SMTP transaction is driven step by step (MAIL, RCPT, DATA, payload) to know which;
+with a server that announces PIPELINING, MAIL, RCPT and DATA go in one write (two round
+trips a message instead of four), their answers still read and judged one by one.
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ def _reply(code: int, text: bytes | str, where: str, *, bounce: bool) -> Deliver
     return Delivery("permanent", detail, code, bounce=bounce)
 
 
+def _refusal(replies: list[tuple[int, bytes]]) -> Delivery | None:
+    """The first refusal among pipelined MAIL, RCPT and DATA answers, if any."""
+    (mail, mail_text), (rcpt, rcpt_text), (data, data_text) = replies
+    if mail != 250:
+        return _reply(mail, mail_text, "MAIL FROM", bounce=False)
+    if rcpt not in (250, 251):
+        return _reply(rcpt, rcpt_text, "RCPT TO", bounce=True)
+    if data != 354:
+        return _reply(data, data_text, "DATA", bounce=True)
+    return None
+
+
 def data_block(data: bytes) -> bytes:
     """The message as the DATA phase sends it: dot-stuffed, ending in CRLF . CRLF."""
     stuffed = data.replace(b"\r\n.", b"\r\n..")  # (messages are built with CRLF)
@@ -147,25 +161,42 @@ class SmtpMessenger:
                 self._drop()
                 return Delivery("temporary", f"connect: {error!r}"[:500])
             smtp = self._smtp
+            # Addresses were checked where they came in (plain ASCII, no brackets):
+            # straight to the wire, without smtplib's address parsing.
+            body = " BODY=8BITMIME" if message.eight_bit else ""
+            commands = [f"MAIL FROM:<{message.sender}>{body}", f"RCPT TO:<{message.recipient}>"]
             stage = "MAIL"
             try:
-                # Addresses were checked where they came in (plain ASCII, no brackets):
-                # straight to the wire, without smtplib's address parsing.
-                body = " BODY=8BITMIME" if message.eight_bit else ""
-                code, text = smtp.docmd("MAIL", f"FROM:<{message.sender}>{body}")
-                if code != 250:
-                    self._reset(smtp)
-                    return _reply(code, text, "MAIL FROM", bounce=False)
-                stage = "RCPT"
-                code, text = smtp.docmd("RCPT", f"TO:<{message.recipient}>")
-                if code not in (250, 251):
-                    self._reset(smtp)
-                    return _reply(code, text, "RCPT TO", bounce=True)
-                stage = "DATA"
-                code, text = smtp.docmd("DATA")
-                if code != 354:
-                    self._reset(smtp)
-                    return _reply(code, text, "DATA", bounce=True)
+                if smtp.has_extn("pipelining"):
+                    # RFC 2920: MAIL, RCPT and DATA in one write, their answers read in
+                    # order: one round trip instead of three.
+                    smtp.send("".join(f"{command}\r\n" for command in [*commands, "DATA"]))
+                    replies = []
+                    for name in ("MAIL", "RCPT", "DATA"):
+                        stage = name  # what a lost connection is reported at
+                        replies.append(smtp.getreply())
+                    refused = _refusal(replies)
+                    if refused is not None:
+                        if replies[2][0] == 354:  # a server taking DATA without a recipient:
+                            self._drop()  # leave, rather than risk a message in data mode
+                        else:
+                            self._reset(smtp)
+                        return refused
+                else:
+                    code, text = smtp.docmd(commands[0])
+                    if code != 250:
+                        self._reset(smtp)
+                        return _reply(code, text, "MAIL FROM", bounce=False)
+                    stage = "RCPT"
+                    code, text = smtp.docmd(commands[1])
+                    if code not in (250, 251):
+                        self._reset(smtp)
+                        return _reply(code, text, "RCPT TO", bounce=True)
+                    stage = "DATA"
+                    code, text = smtp.docmd("DATA")
+                    if code != 354:
+                        self._reset(smtp)
+                        return _reply(code, text, "DATA", bounce=True)
             except (OSError, smtplib.SMTPException) as error:
                 self._drop()
                 if attempt == 0 and stage == "MAIL":

@@ -14,15 +14,19 @@ from paperwire.catalog import schema as catalog_schema
 from paperwire.community import schema as community_schema
 from paperwire.db.metadata import metadata
 from paperwire.digest import schema as digest_schema
+from paperwire.recommend import schema as recommend_schema
+from paperwire.search import claims as search_claims
 from paperwire.search import vector_store
 from paperwire.worker import schema as worker_schema
 
 ROOM_SCHEMAS = (
     catalog_schema,
     vector_store,
+    search_claims,
     accounts_schema,
     community_schema,
     digest_schema,
+    recommend_schema,
     worker_schema,
 )
 

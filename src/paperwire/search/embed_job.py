@@ -4,12 +4,19 @@ Resumable by construction: what is pending is derived from the catalog on every 
 vector row, a row older than the paper's change_seq, or another model's row), and every
 batch commits its vectors before the next starts. A job killed at any point loses at most
 the batch in flight, and a restart never recomputes a stored vector.
+
+Shared by construction too: each batch is claimed first (search/claims.py), so any number
+of runs, on any number of machines, split the pending papers between them. A run killed
+mid-batch leaves claims that lapse after the lease; another run then takes them over.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,11 +25,18 @@ from paperwire.catalog import schema
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog, next_counter
 from paperwire.db.engine import write_connection
+from paperwire.process_identity import worker_id
+from paperwire.search.claims import START, ClaimTable, pending_condition, pending_from
 from paperwire.search.embedder import Embedder, paper_text
 from paperwire.search.vector_store import encode, paper_vectors, read_stored, upsert_statement
 
-_papers = schema.papers
 _vectors = paper_vectors
+# Longer than any batch takes (64 papers: seconds on one core): a lapsed claim means a dead
+# run, not a slow one. A slow run that overstays only costs a second embedding: writes are
+# idempotent (vector_store.upsert_statement).
+DEFAULT_LEASE = dt.timedelta(minutes=10)
+# How often a run that waits for other runs' claims looks again.
+POLL_SECONDS = 1.0
 
 
 @dataclass(slots=True)
@@ -31,6 +45,7 @@ class EmbedReport:
     embedded: int = 0  # vectors computed (new papers, or text changed)
     refreshed: int = 0  # text unchanged: only the row's seq moved
     batches: int = 0
+    taken_over: int = 0  # lapsed claims of dead runs dropped, their papers done again
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -38,23 +53,12 @@ class EmbedReport:
             "embedded": self.embedded,
             "refreshed": self.refreshed,
             "batches": self.batches,
+            "taken_over": self.taken_over,
         }
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _pending_condition(model_id: str) -> sa.ColumnElement[bool]:
-    return sa.or_(
-        _vectors.c.paper_id.is_(None),
-        _vectors.c.seq < _papers.c.change_seq,
-        _vectors.c.model_id != model_id,
-    )
-
-
-def _pending_from() -> sa.Join:
-    return _papers.outerjoin(_vectors, _vectors.c.paper_id == _papers.c.id)
 
 
 def count_pending(catalog: Catalog, model_id: str | None = None) -> int:
@@ -63,36 +67,22 @@ def count_pending(catalog: Catalog, model_id: str | None = None) -> int:
     Without `model_id`, a vector of any model counts as current.
     """
     condition = (
-        _pending_condition(model_id)
+        pending_condition(model_id)
         if model_id is not None
-        else sa.or_(_vectors.c.paper_id.is_(None), _vectors.c.seq < _papers.c.change_seq)
+        else sa.or_(_vectors.c.paper_id.is_(None), _vectors.c.seq < schema.papers.c.change_seq)
     )
-    query = sa.select(sa.func.count()).select_from(_pending_from()).where(condition)
+    query = sa.select(sa.func.count()).select_from(pending_from()).where(condition)
     with catalog.engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
 
 
-def _pending_pages(catalog: Catalog, model_id: str, page_size: int) -> Iterator[list[str]]:
-    """Ids of pending papers in (change_seq, id) order; keyset paging so every page moves on
-    even when a paper stays pending (changed again while we embedded it)."""
-    seq, after_id = -1, ""
-    while True:
-        newer = (_papers.c.change_seq > seq) | (
-            (_papers.c.change_seq == seq) & (_papers.c.id > after_id)
-        )
-        query = (
-            sa.select(_papers.c.change_seq, _papers.c.id)
-            .select_from(_pending_from())
-            .where(_pending_condition(model_id), newer)
-            .order_by(_papers.c.change_seq, _papers.c.id)
-            .limit(page_size)
-        )
-        with catalog.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        if not rows:
-            return
-        yield [str(row.id) for row in rows]
-        seq, after_id = int(rows[-1].change_seq), str(rows[-1].id)
+def claim_table(
+    catalog: Catalog, lease: dt.timedelta = DEFAULT_LEASE, worker: str | None = None
+) -> ClaimTable:
+    """Claims under this process's identity, unique per run (two runs in one process
+    must not pass for one)."""
+    name = worker or f"{worker_id()}:{uuid.uuid4().hex[:8]}"
+    return ClaimTable(catalog.engine, name, lease)
 
 
 def embed_pending(
@@ -102,30 +92,67 @@ def embed_pending(
     batch_size: int = 64,
     on_progress: Callable[[int], None] | None = None,
     limit: int | None = None,
+    claims: ClaimTable | None = None,
+    wait_for_others: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> EmbedReport:
     """Embed new and changed papers; `on_progress(n)` after each batch of n checked papers.
 
     `limit` stops after that many papers have been checked (the rest stay pending).
+    `wait_for_others`: when nothing is left to claim, wait while other runs still hold
+    claims, and take over those that lapse, so that the run ends with every paper done
+    (`paperwire embed` on several machines); without it (the worker's job) a run ends at
+    once and the next run takes over what a dead run left.
     """
+    claims = claims or claim_table(catalog)
     report = EmbedReport()
-    for ids in _pending_pages(catalog, embedder.model_id, batch_size):
-        if limit is not None:
-            ids = ids[: max(0, limit - report.checked)]
-            if not ids:
+    cursor = START
+    try:
+        while limit is None or report.checked < limit:
+            size = batch_size if limit is None else min(batch_size, limit - report.checked)
+            claimed = claims.claim(embedder.model_id, cursor, size, catalog.clock.now())
+            if claimed.candidates:
+                # Keyset paging: every claim moves on, even past a paper that stays
+                # pending (changed again while we embedded it: its new change_seq is ahead).
+                cursor = claimed.cursor
+                if claimed.ids:
+                    papers = catalog.get_many(claimed.ids, with_sources=False)
+                    _embed_batch(catalog, embedder, papers, claims, report)
+                    report.checked += len(papers)
+                    report.batches += 1
+                    if on_progress is not None:
+                        on_progress(len(papers))
+                continue
+            lapsed = claims.drop_lapsed(catalog.clock.now())
+            if lapsed:
+                report.taken_over += lapsed
+                cursor = START  # their papers lie behind the cursor
+                continue
+            if not wait_for_others:
                 break
-        papers = catalog.get_many(ids, with_sources=False)
-        _embed_batch(catalog, embedder, papers, report)
-        report.checked += len(papers)
-        report.batches += 1
-        if on_progress is not None:
-            on_progress(len(papers))
-        if limit is not None and report.checked >= limit:
-            break
+            held, first_lapse = claims.held_by_others()
+            if not held:
+                break
+            # Papers that another run finishes, or changes made meanwhile, are ahead of
+            # the cursor; a lapse is seen by drop_lapsed on the next round.
+            until_lapse = (
+                (first_lapse - catalog.clock.now()).total_seconds() if first_lapse else 0.0
+            )
+            sleep(max(0.05, min(POLL_SECONDS, until_lapse)))
+    except BaseException:
+        # Interrupted (Ctrl-C, an error): hand the batch in flight back now rather than
+        # after the lease. A SIGKILL gets no say; its claims lapse.
+        claims.release_all()
+        raise
     return report
 
 
 def _embed_batch(
-    catalog: Catalog, embedder: Embedder, papers: list[Paper], report: EmbedReport
+    catalog: Catalog,
+    embedder: Embedder,
+    papers: list[Paper],
+    claims: ClaimTable,
+    report: EmbedReport,
 ) -> None:
     texts = {paper.id: paper_text(paper) for paper in papers}
     hashes = {paper_id: text_hash(text) for paper_id, text in texts.items()}
@@ -179,5 +206,7 @@ def _embed_batch(
                     for paper in to_refresh
                 ],
             )
+        # With the vectors, in one commit: a paper is never both done and still held.
+        claims.release(connection, [paper.id for paper in papers])
     report.embedded += len(to_embed)
     report.refreshed += len(to_refresh)

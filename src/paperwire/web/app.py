@@ -13,16 +13,19 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from paperwire import __version__
+from paperwire import __version__, logs
 from paperwire.catalog.changes import ChangeWatcher
 from paperwire.catalog.store import Catalog
 from paperwire.community.trending import TrendingParams, trending_scorer
 from paperwire.config import Settings, load_settings
 from paperwire.web import errors
 from paperwire.web.context import SearcherHandle, WebContext
+from paperwire.web.health import Readiness
+from paperwire.web.metrics import Metrics
 from paperwire.web.middleware.body_limit import BodyLimitMiddleware
 from paperwire.web.middleware.cache import CacheMiddleware
 from paperwire.web.middleware.csrf import csrf_protect
+from paperwire.web.middleware.request_context import RequestContextMiddleware
 from paperwire.web.middleware.security import SecurityHeadersMiddleware
 from paperwire.web.routes import ROUTES
 from paperwire.web.routing import add_routes
@@ -91,6 +94,15 @@ def create_app(
         watcher = ChangeWatcher(store.engine)
         app.add_middleware(CacheMiddleware, version=watcher.version, prefixes=CACHED_PREFIXES)
     app.add_middleware(SecurityHeadersMiddleware, base_url=settings.base_url)
+    # Outermost of ours: the request id is set for everything below, and the time counts it.
+    app.state.metrics = Metrics(store.engine, settings.data_dir)
+    app.state.readiness = Readiness(store.engine, settings.data_dir, settings.ready_requires_index)
+    app.add_middleware(
+        RequestContextMiddleware,
+        routes=app.router.routes,
+        observe=app.state.metrics.observe_request,
+        log_access=settings.access_log,
+    )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_routes(app, ROUTES)
@@ -100,4 +112,5 @@ def create_app(
 def app_from_environment() -> FastAPI:
     """The app as `paperwire serve` runs it in each worker process (settings from PAPERWIRE_*)."""
     settings = load_settings()
+    logs.configure(settings.log_format, settings.log_level)
     return create_app(settings, semantic=settings.semantic_search, cache=settings.web_cache)

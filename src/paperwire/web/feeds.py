@@ -203,7 +203,7 @@ def _media_type(request: Request, fmt: str) -> str:
 BROWSER_MEDIA_TYPE = "application/xml; charset=utf-8"
 
 
-def _format(fmt: str) -> str:
+def feed_format(fmt: str) -> str:
     if fmt not in MEDIA_TYPES:
         raise HTTPException(status_code=404, detail="Feeds end in .atom or .rss")
     return fmt
@@ -211,7 +211,7 @@ def _format(fmt: str) -> str:
 
 def daily_feed(request: Request, web: Context, fmt: str) -> Response:
     """The papers of the latest listed day (`.atom` or `.rss`)."""
-    fmt = _format(fmt)
+    fmt = feed_format(fmt)
     latest = web.catalog.latest_listed_on()
     papers: list[Paper] = []
     description = "No papers listed yet."
@@ -226,7 +226,7 @@ def daily_feed(request: Request, web: Context, fmt: str) -> Response:
 
 def trending_feed(request: Request, web: Context, fmt: str) -> Response:
     """The papers of the trending window by trending score, as on /trending."""
-    fmt = _format(fmt)
+    fmt = feed_format(fmt)
     papers = trending_list(web, limit=FEED_ENTRIES).papers
     days = trending_params(web.settings).window_days
     description = f"Trending papers listed in the {days} days up to the latest listing."
@@ -244,7 +244,7 @@ def search_feed(
     sort: Sort = "relevance",
 ) -> Response:
     """The best matches of a search (same parameters as /api/v1/search), up to 50."""
-    fmt = _format(fmt)
+    fmt = feed_format(fmt)
     if not q.strip():
         raise bad_request("q must not be empty")
     searcher = open_searcher(web)
@@ -266,7 +266,7 @@ def search_feed(
 def category_feed(request: Request, web: Context, category: str, fmt: str) -> Response:
     """The latest listed papers whose primary category is `category` (cs.CL) or in an
     archive (cs, hep-th)."""
-    fmt = _format(fmt)
+    fmt = feed_format(fmt)
     if len(category) > 64 or not CATEGORY.fullmatch(category):
         raise bad_request(f"invalid category {category[:40]!r} (expected e.g. cs or cs.CL)")
     papers = web.catalog.list_page(

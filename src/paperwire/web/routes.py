@@ -18,11 +18,12 @@ paper path (`.../upvote`, `.../similar`, `.md`) comes before the one that ends t
 
 from __future__ import annotations
 
-from paperwire.web import feeds, health
+from paperwire.web import feeds, feeds_personal, health, metrics
 from paperwire.web.api import account as api_account
 from paperwire.web.api import collections as api_collections
 from paperwire.web.api import community as api_community
 from paperwire.web.api import papers as api_papers
+from paperwire.web.api import recommendations as api_recommendations
 from paperwire.web.api import trending as api_trending
 from paperwire.web.api.account import MeOut, TokenCreated, TokenList
 from paperwire.web.api.community_models import (
@@ -47,6 +48,7 @@ from paperwire.web.api.models import (
     SimilarResponse,
     StatsOut,
 )
+from paperwire.web.api.recommendation_models import ExportOut, RecommendationsOut, SignalOut
 from paperwire.web.auth import Access
 from paperwire.web.hf import routes as hf_api
 from paperwire.web.pages import account as accounts
@@ -59,6 +61,8 @@ from paperwire.web.pages import (
     community,
     digest,
     docs,
+    for_you,
+    for_you_preferences,
     papers,
     security_txt,
     thumbnails,
@@ -76,6 +80,7 @@ HF = Api("hf", "HF-compatible", errors=hf_api.ERRORS)
 ACCOUNT = Api("api", "account", errors=api_account.ERRORS)
 COMMUNITY = Api("api", "community", errors=COMMUNITY_ERRORS, bearer=BEARER)
 V1 = Api("api", "paperwire API v1", errors=api_papers.ERRORS)
+RECOMMEND = Api("api", "recommendations", errors=COMMUNITY_ERRORS, bearer=BEARER)
 FEEDS = Api("feed", "feeds", always=feeds.FEED_RESPONSES, response_class=feeds.FeedResponse)
 
 SUBMITTED: Responses = {
@@ -86,6 +91,9 @@ SUBMITTED: Responses = {
 # fmt: off
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/healthz", health.healthz, ANYONE, PROBE),
+    Route("GET", "/readyz", health.readyz, ANYONE, PROBE),
+    # Open to the networks in PAPERWIRE_METRICS_ALLOW only (web/metrics.py).
+    Route("GET", "/metrics", metrics.metrics, ANYONE, PROBE),
     Route("GET", "/.well-known/security.txt", security_txt.security_txt, ANYONE, PROBE),
 
     # -- huggingface.co's papers API, for the huggingface_hub client (hf/routes.py) --------
@@ -112,6 +120,18 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/api/v1/me/tokens/{token_id}", api_account.revoke_my_token, USER,
           ACCOUNT("Revoke one of the account's API tokens", status=204,
                   errors=(400, 401, 403, 404))),
+
+    # -- /api/v1: the signed-in reader's recommendations (api/recommendations.py) ---------
+    Route("GET", "/api/v1/me/recommendations", api_recommendations.my_recommendations, USER,
+          RECOMMEND("Your recommendations, with why", RecommendationsOut, errors=(400, 401))),
+    Route("GET", "/api/v1/me/recommendations/export", api_recommendations.export, USER,
+          RECOMMEND("Everything stored about you for recommendations", ExportOut,
+                    errors=(401,))),
+    Route("POST", "/api/v1/me/recommendations/signals", api_recommendations.rate, USER,
+          RECOMMEND("Rate a paper (+1 or -1)", SignalOut, errors=(400, 401, 403, 404))),
+    Route("DELETE", "/api/v1/me/recommendations/signals/{paper_id:path}",
+          api_recommendations.unrate, USER,
+          RECOMMEND("Take back a rating", status=204, errors=(400, 401, 403, 404))),
 
     # -- /api/v1: the community (api/community.py, api/collections.py, api/trending.py) ----
     Route("POST", "/api/v1/papers/{paper_id:path}/upvote", api_community.upvote, USER,
@@ -184,6 +204,8 @@ ROUTES: tuple[Route, ...] = (
           FEEDS("Search results feed")),
     Route("GET", "/feeds/category/{category}.{fmt}", feeds.category_feed, ANYONE,
           FEEDS("Category feed")),
+    Route("GET", "/feeds/for-you/{token}.{fmt}", feeds_personal.for_you_feed, ANYONE,
+          FEEDS("A reader's private recommendations feed (secret link)")),
 
     # -- pages: the API's docs (pages/docs.py) ---------------------------------------------
     Route("GET", "/docs", docs.api_docs, ANYONE, PAGE),
@@ -222,6 +244,20 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/comments/{comment_id}/edit", community.edit_comment_form, USER, PAGE),
     Route("POST", "/comments/{comment_id}/delete", community.delete_comment_form, USER, PAGE),
     Route("POST", "/comments/{comment_id}/hide", community.hide_comment_form, MODERATOR, PAGE),
+
+    # -- pages: recommendations (pages/for_you.py, pages/for_you_preferences.py) ----------
+    Route("GET", "/for-you", for_you.for_you_page, USER, PAGE),
+    Route("POST", "/for-you/rate", for_you.rate_form, USER, PAGE),
+    Route("GET", "/for-you/preferences", for_you_preferences.preferences_page, USER, PAGE),
+    Route("POST", "/for-you/preferences", for_you_preferences.save_preferences, USER, PAGE),
+    Route("POST", "/for-you/import", for_you_preferences.import_form, USER, PAGE),
+    Route("POST", "/for-you/feed-tokens", for_you_preferences.create_feed_token, USER, PAGE),
+    Route("POST", "/for-you/feed-tokens/revoke", for_you_preferences.revoke_feed_token, USER,
+          PAGE),
+    Route("POST", "/papers/{paper_id:path}/not-interested", for_you.not_interested_form, USER,
+          PAGE),
+    Route("POST", "/papers/{paper_id:path}/more-like-this", for_you.more_like_this_form, USER,
+          PAGE),
 
     # -- pages: collections (pages/collections.py) -----------------------------------------
     Route("GET", "/collections", collections.my_collections, USER, PAGE),

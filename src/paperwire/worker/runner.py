@@ -33,6 +33,7 @@ EMBED_EVERY_MINUTES = 60
 RETRY_SUBMISSIONS_MINUTES = 15
 PRUNE_HOUR_UTC = 3
 THUMBNAILS_EVERY_MINUTES = 30  # ingest/pdf.py: at most PER_RUN PDFs a run, politely spaced
+RECOMMEND_EVERY_MINUTES = 60  # embed runs hourly too; a new signal refreshes its reader at once
 COMPOSE_EVERY_MINUTES = 1  # digest hours are whole hours: a minute's delay at most
 POLL_SECONDS = 15.0
 
@@ -133,7 +134,11 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
     def embed(due: dt.datetime) -> dict[str, Any]:
         from paperwire.search.embedder import MiniLmEmbedder
 
-        return tasks.embed_and_index(catalog, settings, MiniLmEmbedder()).as_dict()
+        embedder = MiniLmEmbedder(provider=settings.embed_provider)
+        return tasks.embed_and_index(catalog, settings, embedder).as_dict()
+
+    def recommendations(due: dt.datetime) -> dict[str, Any]:
+        return tasks.refresh_recommendations(catalog, settings).as_dict()
 
     def compose(due: dt.datetime) -> dict[str, Any]:
         try:
@@ -154,6 +159,11 @@ def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job
     ]
     if settings.semantic_search:
         jobs.append(Job("embed", embed, every_minutes=EMBED_EVERY_MINUTES))
+    # After the harvests and the embed job in each tick (jobs run in list order), so new
+    # papers and their vectors are candidates; before composing, so digests use it too.
+    jobs.append(
+        Job("refresh-recommendations", recommendations, every_minutes=RECOMMEND_EVERY_MINUTES)
+    )
     if settings.smtp_host:
         jobs.append(Job("compose-digests", compose, every_minutes=COMPOSE_EVERY_MINUTES))
     return jobs

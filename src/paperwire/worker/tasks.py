@@ -22,7 +22,8 @@ from paperwire.config import Settings
 from paperwire.ingest.files import FilesReport, SourceCallback, ingest_paths
 from paperwire.ingest.oai_harvest import ArxivHarvestOptions, harvest_arxiv
 from paperwire.ingest.pipeline import IngestReport, ProgressCallback, RejectCallback
-from paperwire.search.embed_job import EmbedReport, embed_pending
+from paperwire.recommend.engine import RefreshReport
+from paperwire.search.embed_job import EmbedReport, claim_table, embed_pending
 from paperwire.search.embedder import Embedder
 from paperwire.search.indexes import IndexReport, index_root, update_indexes, update_keyword_index
 
@@ -171,5 +172,26 @@ def embed_and_index(
     on_progress: ProgressCallback | None = None,
 ) -> IndexedEmbed:
     """Embed new and changed papers (resumable), then bring both indexes up to date."""
-    report = embed_pending(catalog, embedder, limit=limit, on_progress=on_progress)
+    # Workers on several machines share the backlog through claims held this long.
+    claims = claim_table(catalog, dt.timedelta(minutes=settings.embed_claim_minutes))
+    report = embed_pending(catalog, embedder, limit=limit, on_progress=on_progress, claims=claims)
     return IndexedEmbed(report, refresh_indexes(catalog, settings))
+
+
+def refresh_recommendations(
+    catalog: Catalog,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+) -> RefreshReport:
+    """Recompute every reader's "For you" ranking (recommend/engine.py), leaving out the
+    papers their digests already sent; `progress` hears (readers done, readers in all)."""
+    from paperwire.community.trending import TrendingParams
+    from paperwire.digest.for_you import sent_papers
+    from paperwire.recommend.engine import Recommender
+
+    recommender = Recommender(
+        catalog,
+        trending=TrendingParams.from_settings(settings),
+        exclude=sent_papers(catalog.engine),
+    )
+    return recommender.refresh_all(progress)

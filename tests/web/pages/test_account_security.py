@@ -16,6 +16,8 @@ from paperwire.accounts import users as accounts
 from paperwire.accounts.throttle import PAIR
 from paperwire.community import collections, comments
 from paperwire.digest.subscriptions import Subscriptions
+from paperwire.recommend import signals
+from paperwire.recommend.readers import Reader
 from paperwire.signing import secret_key
 from tests.support.community import add_paper
 from tests.support.smtp import SmtpSink, smtp_sink
@@ -244,6 +246,8 @@ def test_deleting_the_account_keeps_comments_by_a_deleted_user(site: Site) -> No
     secret, _ = tokens.create_token(site.catalog, ada, "script")
     digest = Subscriptions(site.catalog, secret_key(site.settings))
     digest.add("ada@example.org", confirmed=True, user_id=ada.id)
+    reader = Reader("user", ada.id)
+    signals.record(site.catalog.engine, site.catalog.clock, reader, "2501.00001", "card", 1)
     with Browser(site) as browser, Browser(site) as other:
         browser.log_in("ada")
         other.log_in("ada")
@@ -260,6 +264,8 @@ def test_deleting_the_account_keeps_comments_by_a_deleted_user(site: Site) -> No
     assert not _works(site, secret)
     assert collections.collections_of(site.catalog, f"deleted-{ada.id}") == []
     assert digest.by_email("ada@example.org") is None
+    # What the recommender learnt about the account goes too.
+    assert signals.reader_signals(site.catalog.engine, reader) == []
     remaining = accounts.get_user(site.catalog, ada.id)
     assert remaining is not None and deletion.is_deleted(remaining)
     thread = httpx.get(f"{site.url}/api/v1/papers/2501.00001/comments").json()

@@ -35,10 +35,7 @@ def trending(
     papers = papers_out(web.catalog, ranked.papers, base)
     return json_response(
         TrendingOut(
-            items=[
-                TrendingItem(paper=out, trending=ranked.breakdowns[out.id])
-                for out in papers
-            ],
+            items=[TrendingItem(paper=out, trending=ranked.breakdowns[out.id]) for out in papers],
             total=ranked.total,
             limit=limit,
             offset=offset,

@@ -19,6 +19,8 @@ from paperwire.accounts import deletion, passwords, sessions
 from paperwire.accounts.model import User
 from paperwire.community import collections
 from paperwire.digest.subscriptions import Subscriptions
+from paperwire.recommend import signals
+from paperwire.recommend.readers import Reader
 from paperwire.signing import secret_key, token_hash
 from paperwire.web.auth import CurrentViewer, Viewer, clear_session_cookie
 from paperwire.web.context import WebContext, web_context
@@ -126,6 +128,7 @@ def delete_account(
     removed = collections.delete_all_of(web.catalog, user.id)
     subscriptions = Subscriptions(web.catalog, secret_key(web.settings))
     unsubscribed = subscriptions.forget_user(user.id, user.email)
+    signals.delete_reader(web.catalog.engine, Reader("user", user.id))
     deletion.anonymise(web.catalog, user)
     log.info(
         "account %s deleted (%d collections, %d subscriptions)", user.id, removed, unsubscribed

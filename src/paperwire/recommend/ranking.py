@@ -44,6 +44,10 @@ INTEREST_WEIGHT = 1.0
 QUERY_WEIGHT = 1.0
 TRENDING_WEIGHT = 0.6
 LIKED_WEIGHT = 0.8  # one or two liked papers already say something
+# A personal model trained on few likes still hears the reader's declared interests: their
+# matches add this much at MIN_POSITIVES likes, fading as 1/likes after (bench/recommend.py's
+# learning curve dropped at the third like without it, docs/recommend.md).
+PERSONAL_INTEREST_WEIGHT = 1.0
 
 
 @dataclass
@@ -182,6 +186,7 @@ def rank_chunk(
     matmul of stacked models), then the top, exclusions and MMR for all rows at once."""
     bases: list[Basis] = []
     personal: list[int] = []
+    liked_counts: list[int] = []
     rated: list[tuple[npt.ArrayLike, npt.ArrayLike]] = []
     cold: list[int] = []
     dimensions = pool.vectors.shape[1]
@@ -197,6 +202,7 @@ def rank_chunk(
                 )
             )
             personal.append(position)
+            liked_counts.append(len(liked_vectors))
             bases.append("personal")
         elif reader.signals or reader.interests:
             cold.append(position)
@@ -211,8 +217,15 @@ def rank_chunk(
         weights, biases = background.fit_many(rated)
         matrix[: len(personal)] = weights @ pool.vectors.T + biases[:, None]
         matrix[: len(personal)] += recency_penalty(pool.ages, weight=recency_weight)[None, :]
-        matrix[: len(personal), ~pool.has_vector] = -np.inf
     queries: dict[int, dict[str, str]] = {}
+    for row, position in enumerate(personal):
+        reader = readers[position]
+        if reader.interests:
+            matched, queries[position] = _interest_matches(pool, reader)
+            fade = MIN_POSITIVES / liked_counts[row]
+            matrix[row] += PERSONAL_INTEREST_WEIGHT * fade * matched
+    if personal:
+        matrix[: len(personal), ~pool.has_vector] = -np.inf
     for row, position in enumerate(cold, start=len(personal)):
         matrix[row], queries[position] = _cold_scores(pool, readers[position], rated_vectors)
     _exclude(pool, matrix, [readers[position].exclude for position in scored])
@@ -238,6 +251,21 @@ def _cold_scores(
     """Followed categories, authors and saved queries, trending, and a nod to the one or
     two papers already liked."""
     scores = pool.cold_base().copy()
+    matched, queries = _interest_matches(pool, reader)
+    scores += matched
+    liked, _ = opinions(reader.signals)
+    liked_vectors = [rated_vectors[i] for i in liked if i in rated_vectors]
+    if liked_vectors and pool.vectors.shape[1]:
+        unit = normalise_rows(np.array(liked_vectors, np.float32))
+        scores += LIKED_WEIGHT * np.maximum(pool.vectors @ unit.T, 0).max(axis=1)
+    return scores, queries
+
+
+def _interest_matches(
+    pool: Pool, reader: ReaderInput
+) -> tuple[npt.NDArray[np.float32], dict[str, str]]:
+    """How well each pool paper matches the reader's followed categories, authors and saved
+    queries (and which query found it)."""
     matched = np.zeros(len(pool), np.float32)
     for category in reader.interests.categories:
         matched[pool.by_category.get(category, _NONE)] = INTEREST_WEIGHT
@@ -249,13 +277,7 @@ def _cold_scores(
         for rank, row in enumerate(hits):
             matched[row] += QUERY_WEIGHT * (1.0 - rank / (2 * max(len(hits), 1)))
             queries.setdefault(pool.ids[row], query)
-    scores += matched
-    liked, _ = opinions(reader.signals)
-    liked_vectors = [rated_vectors[i] for i in liked if i in rated_vectors]
-    if liked_vectors and pool.vectors.shape[1]:
-        unit = normalise_rows(np.array(liked_vectors, np.float32))
-        scores += LIKED_WEIGHT * np.maximum(pool.vectors @ unit.T, 0).max(axis=1)
-    return scores, queries
+    return matched, queries
 
 
 _NONE = np.zeros(0, dtype=np.intp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paperwire.catalog.listing import ListQuery
+from paperwire.catalog.listing import ListQuery, primary_categories
 from paperwire.catalog.model import Authority
 from paperwire.catalog.periods import parse_day, parse_month, parse_week
 from paperwire.catalog.store import Catalog
@@ -141,3 +141,11 @@ def test_list_totals_count_from_an_index(sqlite_catalog: Catalog) -> None:
                 str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
             )
         assert "INDEX" in plan, (query, plan)
+
+
+def test_primary_categories_most_common_first(catalog: Catalog) -> None:
+    _fill(catalog)
+    day = dt.date(2024, 3, 20)
+    catalog.upsert([_paper(number, day, "cs.CL") for number in range(40, 43)])
+    assert primary_categories(catalog.engine, limit=10) == ["cs.CL", "cs.CV", "hep-th"]
+    assert primary_categories(catalog.engine, limit=1) == ["cs.CL"]

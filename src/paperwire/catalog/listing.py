@@ -110,3 +110,18 @@ def neighbour_days(
         sa.select(sa.func.min(_papers.c.listed_on)).where(visible, _papers.c.listed_on > day)
     ).scalar()
     return as_date(before), as_date(after)
+
+
+def primary_categories(engine: sa.Engine, limit: int) -> list[str]:
+    """The primary categories of the catalog's papers, the most common first (what a reader
+    can follow)."""
+    count = sa.func.count()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(_papers.c.primary_category, count)
+            .where(_papers.c.primary_category.is_not(None))
+            .group_by(_papers.c.primary_category)
+            .order_by(count.desc(), _papers.c.primary_category)
+            .limit(limit)
+        ).all()
+    return [str(row[0]) for row in rows]

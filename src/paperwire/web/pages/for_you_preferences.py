@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from paperwire.catalog.schema import papers as papers_table
-from paperwire.catalog.store import Catalog
+from paperwire.catalog.listing import primary_categories
 from paperwire.errors import CommunityError, NotFound
 from paperwire.recommend import feed_tokens, interests
 from paperwire.recommend.interests import ImportReport
@@ -45,21 +43,6 @@ DONE = {
 }
 
 
-def known_categories(catalog: Catalog) -> list[str]:
-    """The primary categories of the catalog's papers, the most common first."""
-    c = papers_table.c
-    count = sa.func.count()
-    with catalog.engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(c.primary_category, count)
-            .where(c.primary_category.is_not(None))
-            .group_by(c.primary_category)
-            .order_by(count.desc(), c.primary_category)
-            .limit(MAX_CATEGORIES)
-        ).all()
-    return [str(row[0]) for row in rows]
-
-
 def _page(
     request: Request,
     web: WebContext,
@@ -76,7 +59,7 @@ def _page(
 ) -> Response:
     reader = reader_of(current)
     follows = interests.interests(web.catalog.engine, reader)
-    categories = known_categories(web.catalog)
+    categories = primary_categories(web.catalog.engine, limit=MAX_CATEGORIES)
     chosen = set(form["categories"]) if form else set(follows.categories)
     # A followed category the catalog no longer lists stays visible (and checked).
     categories += sorted(chosen - set(categories))

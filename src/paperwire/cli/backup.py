@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from paperwire.cli.common import err, out, state_of
+from paperwire.cli.common import err, out, progress_display, state_of
 from paperwire.db.backup import BackupError
 from paperwire.db.backup import backup as backup_database
 from paperwire.db.backup import restore as restore_database
@@ -25,7 +25,10 @@ def backup(
     """Back up the catalog database while the site runs (SQLite's online backup, or pg_dump)."""
     settings = state_of(ctx).settings
     try:
-        report = backup_database(settings.catalog_url(), dest, pg_bin_dir=settings.pg_bin_dir)
+        # One step (SQLite's backup in one go, or pg_dump): a bar that says it is working.
+        with progress_display() as progress:
+            progress.add_task(f"backup to {dest}", total=None)
+            report = backup_database(settings.catalog_url(), dest, pg_bin_dir=settings.pg_bin_dir)
     except BackupError as error:
         err.print(f"backup failed: {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -57,7 +60,11 @@ def restore(
     state = state_of(ctx)
     settings = state.settings
     try:
-        restore_database(settings.catalog_url(), src, force=force, pg_bin_dir=settings.pg_bin_dir)
+        with progress_display() as progress:
+            progress.add_task(f"restore from {src}", total=None)
+            restore_database(
+                settings.catalog_url(), src, force=force, pg_bin_dir=settings.pg_bin_dir
+            )
     except BackupError as error:
         err.print(f"restore failed: {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

@@ -46,7 +46,7 @@ run: $(VENV)/.installed static
 	$(BIN)/paperwire embed
 	$(BIN)/paperwire serve --worker --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed static $(CHROMIUM)
+test: $(VENV)/.dev-installed static $(CHROMIUM) /usr/bin/wrk
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(VENV)/.dev-installed

@@ -15,7 +15,14 @@ from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
 from paperwire.search.embed_job import embed_pending
 from paperwire.search.embedder import MiniLmEmbedder
-from paperwire.search.indexes import IndexReport, index_root, open_searcher, update_indexes
+from paperwire.search.indexes import (
+    IndexReport,
+    follow_catalog,
+    index_lag,
+    index_root,
+    open_searcher,
+    update_indexes,
+)
 from paperwire.search.indexes import update_keyword_index as update_keyword
 from paperwire.search.keyword import KeywordIndex
 from paperwire.search.searcher import Searcher
@@ -205,3 +212,25 @@ def test_a_report_says_what_it_did() -> None:
         "vector_papers": 1,
         "skipped": ["vector index: held"],
     }
+
+
+def test_following_the_catalog_builds_then_applies_only_what_is_new(
+    small_catalog: Catalog, root: Path
+) -> None:
+    """The worker's follower (every few seconds): a fresh data directory gets both indexes;
+    afterwards only a lag opens them, and what another process ingested becomes findable."""
+    assert index_lag(small_catalog, root) == {"keyword": None, "vectors": None}
+    built = follow_catalog(small_catalog, root)
+    assert built is not None and built.keyword_papers == 3
+    assert index_lag(small_catalog, root) == {"keyword": 0, "vectors": 0}
+    assert follow_catalog(small_catalog, root) is None  # caught up: nothing opened
+    small_catalog.upsert([make_record(raw_id="2403.00004", title="Sparse platypus sorting")])
+    assert index_lag(small_catalog, root) == {"keyword": 1, "vectors": 0}
+    applied = follow_catalog(small_catalog, root)
+    assert applied is not None and (applied.keyword_papers, applied.vector_papers) == (1, 0)
+    assert found(root, small_catalog, "platypus") == {"2403.00004"}
+    embed_pending(small_catalog, HashEmbedder())
+    assert index_lag(small_catalog, root)["vectors"] == 1  # one batch stored
+    applied = follow_catalog(small_catalog, root)
+    assert applied is not None and applied.vector_papers == 4
+    assert len(VectorIndex.open_readonly(root / "vectors")) == 4

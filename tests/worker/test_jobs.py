@@ -4,10 +4,13 @@ failures taken over: on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import FakeClock
+from paperwire.process_identity import worker_id
 from paperwire.worker.jobs import LEASE, MAX_ATTEMPTS, RETRY_AFTER, Job, JobTable, run_due
 
 UTC = dt.UTC
@@ -113,3 +116,23 @@ def test_a_dead_workers_job_is_taken_over_when_its_lease_lapses(
     clock.advance(LEASE.total_seconds())
     assert [run.state for run in run_due(survivor, [job], clock)] == ["done"]
     assert len(calls) == 1
+
+
+def test_a_job_of_a_worker_gone_from_this_machine_is_taken_over_at_once(
+    catalog: Catalog, clock: FakeClock
+) -> None:
+    """A restart after a SIGKILL finishes the slot now, not after the hours-long lease."""
+    job, calls = counting("embed", every_minutes=60)
+    slot, _ = job.slot(clock.now())
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid is free: that worker certainly runs no more
+    assert JobTable(catalog.engine, worker_id(gone.pid)).claim("embed", slot, clock.now())
+    alive = JobTable(catalog.engine, worker_id())  # this process: alive
+    assert alive.claim("other", slot, clock.now())
+    survivor = JobTable(catalog.engine, "survivor")
+    assert run_due(survivor, [counting("other", every_minutes=60)[0]], clock) == []
+    assert [run.state for run in run_due(survivor, [job], clock)] == ["done"]
+    assert len(calls) == 1
+    [row] = survivor.history("embed")
+    assert (row["state"], row["attempts"], row["claimed_by"]) == ("done", 2, "survivor")
+    assert run_due(JobTable(catalog.engine, "third"), [job], clock) == []  # done is done

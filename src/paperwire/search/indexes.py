@@ -14,8 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from paperwire.catalog import schema
 from paperwire.catalog.store import Catalog
-from paperwire.search.index_dir import IndexLockedError
+from paperwire.search.index_dir import IndexDirectory, IndexLockedError
 from paperwire.search.keyword import KeywordIndex
 from paperwire.search.searcher import Searcher, TrendingScorer
 
@@ -98,6 +101,44 @@ def update_indexes(catalog: Catalog, root: Path, *, rebuild: bool = False) -> In
     return report
 
 
+# The catalog counter each index's applied_seq follows.
+INDEX_COUNTERS = {"keyword": "change_seq", "vectors": "vector_seq"}
+
+
+def index_lag(catalog: Catalog, root: Path) -> dict[str, int | None]:
+    """How far each index under `root` is behind: catalog changes (keyword) or batches of
+    stored vectors (vectors, one `vector_seq` per batch) not applied yet; None for an index
+    not built. Reads two counters and two small files."""
+    counters = schema.counters
+    with catalog.engine.connect() as connection:
+        values = dict(
+            connection.execute(
+                sa.select(counters.c.name, counters.c.value).where(
+                    counters.c.name.in_(INDEX_COUNTERS.values())
+                )
+            ).all()
+        )
+    lag: dict[str, int | None] = {}
+    for name, counter in INDEX_COUNTERS.items():
+        files = IndexDirectory(root / name)
+        generation = files.current()
+        applied = None if generation is None else files.read_meta(generation)[1]
+        lag[name] = None if applied is None else max(0, int(values.get(counter) or 0) - applied)
+    return lag
+
+
+def follow_catalog(catalog: Catalog, root: Path) -> IndexReport | None:
+    """Bring the indexes under `root` (this machine's) up to the catalog when they are
+    behind it: what the worker's follower does every few seconds, so that a paper ingested
+    anywhere (another machine, a CLI run) is found here soon. None when nothing was to do:
+    the check costs a query and two file reads, opening the indexes far more."""
+    if not _must_rebuild(catalog, root) and not any(
+        behind is None or behind > 0 for behind in index_lag(catalog, root).values()
+    ):
+        return None
+    return update_indexes(catalog, root)
+
+
 def open_searcher(
     catalog: Catalog,
     root: Path,
@@ -118,4 +159,7 @@ def open_searcher(
     vectors = VectorIndex.open_readonly(root / "vectors")
     if len(vectors) == 0:
         return Searcher(catalog, keyword, trending_scorer=trending_scorer)
-    return Searcher(catalog, keyword, vectors, MiniLmEmbedder(), trending_scorer=trending_scorer)
+    # One thread per query: web processes already run side by side, and onnxruntime's pool
+    # would spin its idle threads on the cores the other processes need (half the CPU).
+    embedder = MiniLmEmbedder(threads=1)
+    return Searcher(catalog, keyword, vectors, embedder, trending_scorer=trending_scorer)

@@ -6,8 +6,10 @@ five-minute one): after downtime the latest missed slot runs once, not every mis
 A worker runs a job for a slot only after inserting the (job, slot) row in
 `scheduled_jobs`; the primary key lets exactly one insert succeed, so two workers (or a
 scheduler firing twice) never run a job twice for a slot. A worker that dies mid-job
-leaves its row `running` until its lease lapses; then another worker takes it over. A
-failed job is retried within its slot after `RETRY_AFTER`, at most `MAX_ATTEMPTS` times.
+leaves its row `running` until its lease lapses; then another worker takes it over, or at
+once a worker on the same machine, which can tell that the process is gone (a restart after
+a SIGKILL finishes the slot's work now, not in the next slot). A failed job is retried
+within its slot after `RETRY_AFTER`, at most `MAX_ATTEMPTS` times.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from paperwire.clock import Clock
 from paperwire.db.connections import dialect_insert
 from paperwire.db.engine import write_connection
 from paperwire.db.values import as_utc
+from paperwire.process_identity import is_dead
 from paperwire.worker import schema
 
 log = logging.getLogger(__name__)
@@ -90,23 +93,37 @@ class JobTable:
             ).scalar_one_or_none()
             if inserted is not None:
                 return True
+            takeover = (
+                _jobs.update()
+                .where(
+                    _jobs.c.name == name,
+                    _jobs.c.slot == slot,
+                    _jobs.c.state.in_(("running", "failed")),
+                    _jobs.c.attempts < MAX_ATTEMPTS,
+                )
+                .values(
+                    state="running",
+                    claimed_by=self.worker,
+                    attempts=_jobs.c.attempts + 1,
+                    started_at=now,
+                    lease_until=now + LEASE,
+                )
+            )
+            if connection.execute(takeover.where(_jobs.c.lease_until <= now)).rowcount:
+                return True
+            # A run whose worker is certainly dead (SIGKILL, OOM) need not wait out the
+            # lease: the lease is hours, longer than the slot of an hourly job.
+            holder = connection.execute(
+                sa.select(_jobs.c.claimed_by).where(
+                    _jobs.c.name == name, _jobs.c.slot == slot, _jobs.c.state == "running"
+                )
+            ).scalar_one_or_none()
+            if holder is None or holder == self.worker or not is_dead(str(holder)):
+                return False
+            # Only if it is still that run's: two workers taking over at once, one wins.
             return bool(
                 connection.execute(
-                    _jobs.update()
-                    .where(
-                        _jobs.c.name == name,
-                        _jobs.c.slot == slot,
-                        _jobs.c.state.in_(("running", "failed")),
-                        _jobs.c.lease_until <= now,
-                        _jobs.c.attempts < MAX_ATTEMPTS,
-                    )
-                    .values(
-                        state="running",
-                        claimed_by=self.worker,
-                        attempts=_jobs.c.attempts + 1,
-                        started_at=now,
-                        lease_until=now + LEASE,
-                    )
+                    takeover.where(_jobs.c.state == "running", _jobs.c.claimed_by == holder)
                 ).rowcount
             )
 

@@ -3,7 +3,9 @@ compose digests) plus a sender that keeps draining the outbox.
 
 Several workers may run at once (on PostgreSQL): each job runs once per slot (jobs.py), and
 outbox rows are claimed one by one (outbox.py). The worker is also the search indexes'
-writer: harvests update the keyword index, the embed job the vector index. SIGTERM stops
+writer: harvests update the keyword index, the embed job the vector index, and a follower
+thread applies whatever else changed in the catalog (an ingest on another machine) to this
+machine's index files every few seconds. SIGTERM stops
 it after the job and the messages in flight.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
@@ -23,6 +25,9 @@ from paperwire.digest.compose import Composer
 from paperwire.digest.engine import Engine
 from paperwire.process_identity import worker_id
 from paperwire.worker.jobs import Job, JobRun, JobTable, run_due
+
+if TYPE_CHECKING:
+    from paperwire.search.indexes import IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,9 @@ THUMBNAILS_EVERY_MINUTES = 30  # ingest/pdf.py: at most PER_RUN PDFs a run, poli
 RECOMMEND_EVERY_MINUTES = 60  # embed runs hourly too; a new signal refreshes its reader at once
 COMPOSE_EVERY_MINUTES = 1  # digest hours are whole hours: a minute's delay at most
 POLL_SECONDS = 15.0
+# How often the worker brings its machine's index files up to the catalog's change sequence
+# (search/indexes.follow_catalog): a paper ingested anywhere is found here within seconds.
+INDEX_FOLLOW_SECONDS = 2.0
 
 
 class Worker:
@@ -64,23 +72,57 @@ class Worker:
             log.info("job %s %s: %s %s", run.name, run.slot, run.state, run.result)
         return runs
 
-    def run(self, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
-        """Until `stop`: jobs every `poll_seconds`, the sender all along."""
-        sending = None
+    def follow_indexes(self) -> IndexReport | None:
+        """Apply the catalog's changes to this data directory's index files, when behind.
+
+        Not a job of the job table: every machine keeps its own index files, so every
+        worker does this for its own, however many workers share the database.
+        """
+        from paperwire.search.indexes import follow_catalog, index_root
+
+        report = follow_catalog(self.catalog, index_root(self.settings.data_dir))
+        if report is not None and (report.keyword_papers or report.vector_papers):
+            log.info("indexes follow the catalog: %s", report.as_dict())
+        return report
+
+    def _follow(self, stop: threading.Event, every: float) -> None:
+        while not stop.is_set():
+            try:
+                self.follow_indexes()
+            except Exception:  # the database away, a full disk: say so, try again
+                log.exception("updating the search indexes failed")
+            stop.wait(every)
+
+    def run(
+        self,
+        stop: threading.Event,
+        poll_seconds: float = POLL_SECONDS,
+        follow_seconds: float = INDEX_FOLLOW_SECONDS,
+    ) -> None:
+        """Until `stop`: jobs every `poll_seconds`, the sender all along, and the index
+        files following the catalog every `follow_seconds` (also while a long job runs)."""
+        threads = [
+            threading.Thread(
+                target=self._follow, args=(stop, follow_seconds), name="index-follower"
+            )
+        ]
         if self.sender is not None:
             sender = self.sender
-            sending = threading.Thread(
-                target=lambda: sender.run(stop, until_idle=False), name="digest-sender"
+            threads.append(
+                threading.Thread(
+                    target=lambda: sender.run(stop, until_idle=False), name="digest-sender"
+                )
             )
-            sending.start()
+        for thread in threads:
+            thread.start()
         try:
             while not stop.is_set():
                 self.tick()
                 stop.wait(poll_seconds)
         finally:
             stop.set()
-            if sending is not None:
-                sending.join()
+            for thread in threads:
+                thread.join()
 
 
 def default_jobs(catalog: Catalog, settings: Settings, clock: Clock) -> list[Job]:

@@ -8,6 +8,10 @@ and searches rotate through many distinct URLs. It runs twice: with the response
 Prints a table and writes bench/results/web_load.json.
 
     python bench/web_load.py [--papers 20000] [--seconds 10] [--workers 2] [--connections 64]
+        [--site DIR] [--modes cached uncached] [--label NAME]
+
+`--site DIR` keeps the built site in DIR and reuses it on the next run, so two versions of
+the code (e.g. PYTHONPATH=<old checkout>/src) can be loaded against the same data.
 
 Needs wrk (Debian package `wrk`: `make bench-web` installs it).
 """
@@ -28,6 +32,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
@@ -93,8 +98,23 @@ def wait_ready(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError("server did not start")
 
 
+def server_cpu_seconds(server_pid: int) -> float:
+    """User + system CPU of the server and its worker processes so far. Requests per second
+    depend on what else the machine runs; CPU per request much less (the noisy-machine
+    figure to compare two versions by)."""
+    root = psutil.Process(server_pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def load(
-    base: str, paths: list[str], seconds: int, connections: int, work: Path
+    base: str, paths: list[str], seconds: int, connections: int, work: Path, server_pid: int
 ) -> dict[str, float]:
     path_file = work / "paths.txt"
     path_file.write_text("\n".join(paths) + "\n")
@@ -102,6 +122,7 @@ def load(
     script.write_text(WRK_SCRIPT)
     # Warm up (opens index readers, loads the model, fills caches), then measure.
     for duration, measured in ((2, False), (seconds, True)):
+        cpu_before = server_cpu_seconds(server_pid)
         completed = subprocess.run(
             [
                 "wrk",
@@ -122,11 +143,13 @@ def load(
         if measured:
             figures: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
             figures["requests_per_s"] = round(figures["requests"] / figures["seconds"], 1)
+            cpu = server_cpu_seconds(server_pid) - cpu_before
+            figures["server_cpu_ms_per_request"] = round(1000 * cpu / figures["requests"], 2)
             return figures
     raise AssertionError("unreachable")
 
 
-def endpoints(ids: list[str], rng: random.Random) -> dict[str, list[str]]:
+def endpoints(ids: list[str], rng: random.Random, week: str) -> dict[str, list[str]]:
     paper_ids = rng.sample(ids, min(len(ids), 5000))
     queries = [" ".join(rng.sample(WORDS, rng.randint(1, 3))) for _ in range(500)] + [
         "medical image segmentation",
@@ -135,6 +158,7 @@ def endpoints(ids: list[str], rng: random.Random) -> dict[str, list[str]]:
     ]
     return {
         "/": ["/"],
+        "/papers/week/{week}": [week],
         "/papers/{id}": [f"/papers/{paper_id}" for paper_id in paper_ids],
         "/api/daily_papers": ["/api/daily_papers"],
         "/search?q=": [f"/search?q={query.replace(' ', '+')}" for query in queries],
@@ -142,6 +166,19 @@ def endpoints(ids: list[str], rng: random.Random) -> dict[str, list[str]]:
         "/trending": ["/trending"],
         "/feeds/daily.atom": ["/feeds/daily.atom"],
     }
+
+
+def latest_week(env: dict[str, str]) -> str:
+    """The URL of the latest listed week (what /papers/week redirects to)."""
+    code = (
+        "from paperwire.catalog.periods import Period; from paperwire.catalog.store import "
+        "Catalog; from paperwire.config import load_settings; "
+        "print(Period.week_of(Catalog.open(load_settings().catalog_url()).latest_listed_on()).slug)"
+    )
+    slug = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return f"/papers/week/{slug}"
 
 
 def serve(env: dict[str, str], port: int, workers: int, cache: bool) -> subprocess.Popen[bytes]:
@@ -160,6 +197,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--only", nargs="*", help="endpoint names to run (default: all)")
+    parser.add_argument("--site", type=Path, help="build the site here once and reuse it")
+    parser.add_argument("--modes", nargs="*", default=["cached", "uncached"])
+    parser.add_argument("--label", default="web_load", help="results file name")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `make bench-web` (or apt-get install wrk)")
@@ -172,13 +212,19 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="paperwire-web-bench-") as tmp:
         work = Path(tmp)
-        data_dir = work / "data"
+        site = options.site or work
+        data_dir = site / "data"
         env = {**os.environ, "PAPERWIRE_DATA_DIR": str(data_dir)}
-        started = time.perf_counter()
-        ids = build_site(data_dir, options.papers, env)
-        results["build_seconds"] = round(time.perf_counter() - started, 1)
-        targets = endpoints(ids, rng)
-        for cache in (True, False):
+        id_file = site / "ids.json"
+        if id_file.exists():
+            ids = json.loads(id_file.read_text())
+        else:
+            started = time.perf_counter()
+            ids = build_site(data_dir, options.papers, env)
+            id_file.write_text(json.dumps(ids))
+            results["build_seconds"] = round(time.perf_counter() - started, 1)
+        targets = endpoints(ids, rng, latest_week(env))
+        for cache in [mode == "cached" for mode in options.modes]:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             server = serve(env, port, options.workers, cache)
@@ -189,13 +235,16 @@ def main() -> None:
                 for name, paths in targets.items():
                     if options.only and name not in options.only:
                         continue
-                    figures[name] = load(base, paths, options.seconds, options.connections, work)
+                    figures[name] = load(
+                        base, paths, options.seconds, options.connections, work, server.pid
+                    )
                     row = figures[name]
                     assert isinstance(row, dict)
                     print(
                         f"{label:9} {name:20} {row['requests_per_s']:8.0f} req/s  "
                         f"p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
-                        f"errors {row['socket_errors'] + row['non_2xx']}",
+                        f"errors {row['socket_errors'] + row['non_2xx']}  "
+                        f"server CPU {row['server_cpu_ms_per_request']:5.2f} ms/request",
                         flush=True,
                     )
                 results[label] = figures
@@ -204,8 +253,8 @@ def main() -> None:
                 server.wait(timeout=30)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    (out / "web_load.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {out / 'web_load.json'}")
+    (out / f"{options.label}.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out / f'{options.label}.json'}")
 
 
 if __name__ == "__main__":

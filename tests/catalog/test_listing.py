@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paperwire.catalog.listing import ListQuery, primary_categories
+from paperwire.catalog.listing import Calendar, ListQuery, primary_categories
 from paperwire.catalog.model import Authority
 from paperwire.catalog.periods import parse_day, parse_month, parse_week
 from paperwire.catalog.store import Catalog
@@ -89,15 +89,30 @@ def test_sources_only_when_asked(catalog: Catalog) -> None:
     assert [ref.source for ref in paper.sources] == ["hf-daily"]
 
 
-def test_neighbour_days_skip_empty_days(catalog: Catalog) -> None:
+def test_calendar_skips_empty_days(catalog: Catalog) -> None:
     catalog.upsert(
-        [_paper(1, dt.date(2024, 3, 1), "cs.CL"), _paper(2, dt.date(2024, 3, 8), "cs.CL")]
+        [
+            _paper(1, dt.date(2024, 3, 1), "cs.CL"),
+            _paper(2, dt.date(2024, 3, 8), "cs.CL"),
+            _paper(3, dt.date(2024, 3, 11), "cs.CL"),
+        ]
     )
-    assert catalog.neighbour_days(dt.date(2024, 3, 8)) == (dt.date(2024, 3, 1), None)
-    assert catalog.neighbour_days(dt.date(2024, 3, 1)) == (None, dt.date(2024, 3, 8))
-    assert catalog.neighbour_days(dt.date(2024, 3, 4)) == (
-        dt.date(2024, 3, 1),
-        dt.date(2024, 3, 8),
+    week = catalog.calendar(dt.date(2024, 3, 4), dt.date(2024, 3, 10))
+    assert week == Calendar(
+        before=dt.date(2024, 3, 1),
+        after=dt.date(2024, 3, 11),
+        first=dt.date(2024, 3, 1),
+        latest=dt.date(2024, 3, 11),
+    )
+    first_day = catalog.calendar(dt.date(2024, 3, 1), dt.date(2024, 3, 1))
+    assert (first_day.before, first_day.after) == (None, dt.date(2024, 3, 8))
+    last_day = catalog.calendar(dt.date(2024, 3, 11), dt.date(2024, 3, 11))
+    assert (last_day.before, last_day.after) == (dt.date(2024, 3, 8), None)
+
+
+def test_calendar_of_an_empty_catalog(catalog: Catalog) -> None:
+    assert catalog.calendar(dt.date(2024, 3, 1), dt.date(2024, 3, 1)) == Calendar(
+        None, None, None, None
     )
 
 

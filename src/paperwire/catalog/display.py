@@ -4,6 +4,7 @@ list, an excerpt of the abstract, its code link."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from paperwire.catalog.links import safe_http_url
 from paperwire.catalog.model import Paper
@@ -19,9 +20,15 @@ def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
     return f"{', '.join(authors[:shown])} et al. (+{len(authors) - shown})"
 
 
+@lru_cache(maxsize=4096)  # each card asks twice (its text, the page's math check)
 def excerpt(text: str, max_chars: int = EXCERPT_CHARS) -> str:
     """The start of an abstract, cut at a word, never inside inline math ($...$)."""
-    flat = " ".join(text.split())
+    # Cards show only the start: flatten a generous head, not a whole (maybe huge) abstract,
+    # unless whitespace runs in the head left it too short to decide.
+    head = text[: 2 * max_chars + 64]
+    flat = " ".join(head.split())
+    if len(flat) <= max_chars and len(head) < len(text):
+        flat = " ".join(text.split())
     if len(flat) <= max_chars:
         return flat
     cut = flat[:max_chars]

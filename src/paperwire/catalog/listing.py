@@ -98,18 +98,38 @@ def ordering(order: ListOrder) -> list[sa.ColumnElement[object]]:
     ]
 
 
-def neighbour_days(
-    connection: sa.Connection, day: dt.date
-) -> tuple[dt.date | None, dt.date | None]:
-    """The nearest listing dates before and after `day` that have papers (skipping empty days)."""
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """Where a period sits among the listing days: the nearest days with papers before and
+    after it (previous/next links), and the first and latest listing days (a date picker)."""
+
+    before: dt.date | None
+    after: dt.date | None
+    first: dt.date | None
+    latest: dt.date | None
+
+
+def calendar(connection: sa.Connection, start: dt.date, end: dt.date) -> Calendar:
+    """The Calendar of the days start..end, in one statement (a listing page asks for all
+    four, and each round trip costs more than the indexed lookup it carries)."""
+    listed = _papers.c.listed_on
     visible = _papers.c.withdrawn == sa.false()
-    before = connection.execute(
-        sa.select(sa.func.max(_papers.c.listed_on)).where(visible, _papers.c.listed_on < day)
-    ).scalar()
-    after = connection.execute(
-        sa.select(sa.func.min(_papers.c.listed_on)).where(visible, _papers.c.listed_on > day)
-    ).scalar()
-    return as_date(before), as_date(after)
+
+    def edge(
+        aggregate: Callable[[sa.ColumnElement[dt.date]], sa.ColumnElement[dt.date]],
+        *where: sa.ColumnElement[bool],
+    ) -> sa.ScalarSelect[dt.date]:
+        return sa.select(aggregate(listed)).where(*where).scalar_subquery()
+
+    row = connection.execute(
+        sa.select(
+            edge(sa.func.max, visible, listed < start),
+            edge(sa.func.min, visible, listed > end),
+            edge(sa.func.min, visible, listed > dt.date.min),
+            edge(sa.func.max),
+        )
+    ).one()
+    return Calendar(*(as_date(value) for value in row))
 
 
 def primary_categories(engine: sa.Engine, limit: int) -> list[str]:

@@ -172,15 +172,14 @@ class Searcher:
         else:
             ordered = _sorted(ordered, papers, sort)
         page = ordered[offset : offset + limit]
+        highlights = self.keyword.highlighter(parsed) if highlight else None
         results = [
             SearchResult(
                 id=paper_id,
                 title=papers[paper_id].title,
                 score=score,
                 highlights=(
-                    self.keyword.highlights(parsed, papers[paper_id])
-                    if highlight
-                    else _no_highlights()
+                    highlights(papers[paper_id]) if highlights is not None else _no_highlights()
                 ),
                 paper=papers[paper_id],
                 method="keyword" if paper_id in by_words else "semantic",
@@ -247,8 +246,25 @@ class Searcher:
         words = " ".join(_WORD.findall(paper.title))
         if not words:
             return [], "keyword"
-        hits = self.search(words, mode="keyword", limit=limit + 1, highlight=False)
-        return [hit for hit in hits if hit.id != paper.id][:limit], "keyword"
+        # Straight to the keyword index for just the hits shown: a search page would rank
+        # (and count) a hundred candidates, and a paper page is the site's commonest page.
+        by_words = self.keyword.search(parse_query(words), limit + 1)
+        hits = [hit for hit in by_words if hit.id != paper.id]
+        shown = self.catalog.get_many([hit.id for hit in hits[:limit]], with_sources=False)
+        papers = {each.id: each for each in shown}
+        results = [
+            SearchResult(
+                id=hit.id,
+                title=papers[hit.id].title,
+                score=hit.score,
+                highlights=_no_highlights(),
+                paper=papers[hit.id],
+                method="keyword",
+            )
+            for hit in hits[:limit]
+            if hit.id in papers
+        ]
+        return results, "keyword"
 
     def similar(self, paper_id: str, limit: int = 10) -> list[SearchResult]:
         """Nearest papers by meaning, excluding the paper itself (empty without vectors)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_DEPTH = 12
 """Deepest nesting rendered; real titles and abstracts rarely pass 4."""
@@ -74,6 +75,9 @@ class MathCheck:
         )
 
 
+# A list page asks about the same fifty titles and abstracts on every view: remember them
+# (the answer depends on the text alone; a few thousand texts are a few MiB).
+@lru_cache(maxsize=4096)
 def check(text: str) -> MathCheck:
     """Scan `text` once for formulas, their nesting and their length."""
     # Any opening delimiter counts as math: a text node of a split text may close a

@@ -21,6 +21,8 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 _env = TEMPLATES.env
 _env.trim_blocks = True
 _env.lstrip_blocks = True
+# Templates ship inside the package and change only with it: no stat() per template per render.
+_env.auto_reload = False
 _env.filters.update(
     short_authors=short_authors,
     excerpt=excerpt,

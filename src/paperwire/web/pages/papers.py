@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from paperwire.catalog.display import excerpt
 from paperwire.catalog.ids import parse_arxiv_id
-from paperwire.catalog.listing import ListOrder, ListQuery
+from paperwire.catalog.listing import Calendar, ListOrder, ListQuery
 from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period, PeriodError, PeriodKind, parse_period
 from paperwire.community import bibtex, comments
@@ -127,8 +127,8 @@ def _period_context(web: WebContext, period: Period) -> dict[str, Any]:
     """Heading, previous/next links, the other views of the same days and the date picker.
     Previous/next jump to the nearest period that has papers, so they never lead to an
     empty (or future) day, week or month."""
-    before, _ = web.catalog.neighbour_days(period.start)
-    _, after = web.catalog.neighbour_days(period.end)
+    days = web.catalog.calendar(period.start, period.end)
+    before, after = days.before, days.after
     if period.kind == "day":
         prev_url = f"/papers/date/{before.isoformat()}" if before else None
         next_url = f"/papers/date/{after.isoformat()}" if after else None
@@ -154,16 +154,15 @@ def _period_context(web: WebContext, period: Period) -> dict[str, Any]:
         "prev": (prev_url, prev_label) if prev_url else None,
         "next": (next_url, next_label) if next_url else None,
         "views": views,
-        "date_picker": _date_picker(web, period),
+        "date_picker": _date_picker(days, period),
         "feeds": [DAILY_FEED],
         "empty_message": f"No papers were listed in {period.label}.",
     }
 
 
-def _date_picker(web: WebContext, period: Period) -> dict[str, str] | None:
+def _date_picker(days: Calendar, period: Period) -> dict[str, str] | None:
     """The picker's bounds: the catalog's first and latest listing days (None: no papers)."""
-    _, first = web.catalog.neighbour_days(dt.date.min)
-    latest = web.catalog.latest_listed_on()
+    first, latest = days.first, days.latest
     if first is None or latest is None:
         return None
     value = min(max(period.end, first), latest)

@@ -31,4 +31,6 @@ def thumbnail(web: Context, paper_id: str) -> FileResponse:
 def thumbnailed(web: WebContext, paper_ids: Iterable[str]) -> frozenset[str]:
     """Which of these papers have a thumbnail (a stat per paper: a page shows fifty)."""
     store = ThumbnailStore(web.settings.data_dir)
+    if not store.root.is_dir():  # thumbnails off, or none made yet: one stat, not fifty
+        return frozenset()
     return frozenset(paper_id for paper_id in paper_ids if store.has(paper_id))

@@ -109,15 +109,20 @@ def index_lag(catalog: Catalog, root: Path) -> dict[str, int | None]:
     """How far each index under `root` is behind: catalog changes (keyword) or batches of
     stored vectors (vectors, one `vector_seq` per batch) not applied yet; None for an index
     not built. Reads two counters and two small files."""
-    counters = schema.counters
     with catalog.engine.connect() as connection:
-        values = dict(
-            connection.execute(
-                sa.select(counters.c.name, counters.c.value).where(
-                    counters.c.name.in_(INDEX_COUNTERS.values())
-                )
-            ).all()
-        )
+        return index_lag_on(connection, root)
+
+
+def index_lag_on(connection: sa.Connection, root: Path) -> dict[str, int | None]:
+    """index_lag() on a connection the caller holds (a metrics scrape reads more)."""
+    counters = schema.counters
+    values = dict(
+        connection.execute(
+            sa.select(counters.c.name, counters.c.value).where(
+                counters.c.name.in_(INDEX_COUNTERS.values())
+            )
+        ).all()
+    )
     lag: dict[str, int | None] = {}
     for name, counter in INDEX_COUNTERS.items():
         files = IndexDirectory(root / name)

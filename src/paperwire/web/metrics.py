@@ -43,12 +43,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from paperwire.catalog import schema as catalog_schema
 from paperwire.db.values import as_utc
 from paperwire.digest import schema as digest_schema
 from paperwire.digest.outbox import STATES as OUTBOX_STATES
-from paperwire.search.index_dir import IndexDirectory
-from paperwire.search.indexes import index_root
+from paperwire.search.indexes import index_lag_on, index_root
 from paperwire.web.context import WebContext
 from paperwire.worker import schema as worker_schema
 
@@ -57,7 +55,6 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Index directory name -> the counter its applied_seq follows.
-_INDEX_COUNTERS = {"keyword": "change_seq", "vectors": "vector_seq"}
 
 
 def status_class(status: int) -> str:
@@ -130,27 +127,15 @@ class StoreCollector(Collector):
         return family
 
     def _index_lag(self, connection: sa.Connection) -> Metric:
-        counters = catalog_schema.counters
-        values = dict(
-            connection.execute(
-                sa.select(counters.c.name, counters.c.value).where(
-                    counters.c.name.in_(_INDEX_COUNTERS.values())
-                )
-            ).all()
-        )
         family = GaugeMetricFamily(
             "paperwire_index_lag_changes",
-            "Catalog changes (keyword) or stored vectors (vectors) the index has not applied.",
+            "Catalog changes (keyword) or batches of stored vectors (vectors) the index has "
+            "not applied.",
             labels=["index"],
         )
-        root = index_root(self.data_dir)
-        for name, counter in _INDEX_COUNTERS.items():
-            files = IndexDirectory(root / name)
-            generation = files.current()
-            if generation is None:
-                continue  # not built: /readyz says so; a lag would be meaningless
-            applied = files.read_meta(generation)[1]
-            family.add_metric([name], max(0, int(values.get(counter) or 0) - applied))
+        for name, behind in index_lag_on(connection, index_root(self.data_dir)).items():
+            if behind is not None:  # not built: /readyz says so; a lag would be meaningless
+                family.add_metric([name], behind)
         return family
 
 

@@ -91,6 +91,28 @@ def test_title_word_outranks_abstract_mentions(index: KeywordIndex) -> None:
     assert hits[0].score > 2 * hits[1].score
 
 
+def test_sharing_words_ranks_like_a_search_of_the_words_but_ignores_authors(
+    index: KeywordIndex,
+) -> None:
+    words = parse_query("medical image segmentation").terms
+    assert {hit.id for hit in index.sharing_words(words, 5)} == MEDICAL_SEGMENTATION
+    # "yurkin" is only an author's name: a search finds his papers, sharing_words nothing.
+    assert set(ids(index, "yurkin")) == YURKIN
+    assert index.sharing_words(["yurkin"], 5) == []
+    assert index.sharing_words([], 5) == [] and index.sharing_words(words, 0) == []
+
+
+def test_flat_and_nested_word_queries_score_the_same(index: KeywordIndex) -> None:
+    """Free words are one flat union of (word, field) terms (fast: block-max WAND); beside
+    a phrase they sit in a nested clause. The same documents must score the same."""
+    flat = {hit.id: hit.score for hit in index.search(parse_query("transformer encoder"), 30)}
+    nested = {
+        hit.id: hit.score for hit in index.search(parse_query('transformer encoder -"zzzqqq"'), 30)
+    }
+    assert flat.keys() == nested.keys() and len(flat) == 30
+    assert all(abs(flat[key] - nested[key]) < 1e-4 * flat[key] for key in flat)
+
+
 def test_author_and_category_terms(index: KeywordIndex) -> None:
     assert set(ids(index, "author:yurkin")) == YURKIN
     assert set(ids(index, 'author:"Alfons G. Hoekstra"')) == YURKIN

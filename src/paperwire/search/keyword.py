@@ -246,6 +246,22 @@ class KeywordIndex:
         query = self._build_query(parsed, filters)
         if query is None or limit <= 0:
             return []
+        return self._top(query, limit)
+
+    def sharing_words(self, words: Iterable[str], limit: int) -> list[KeywordHit]:
+        """The papers whose titles and abstracts best match `words` (BM25, any of them):
+        "related papers" before a paper has a vector. Authors are left out: a title's
+        words that happen to be someone's name say nothing about the topic."""
+        terms = dict.fromkeys(word for word in words if word)
+        if not terms or limit <= 0:
+            return []
+        fields = ("title", "abstract")
+        query = Query.boolean_query(
+            [(Occur.Should, self._term(field, word)) for word in terms for field in fields]
+        )
+        return self._top(query, limit)
+
+    def _top(self, query: Query, limit: int) -> list[KeywordHit]:
         searcher = self._index.searcher()
         result = searcher.search(query, min(limit, 10_000), count=False)
         hits = [KeywordHit(searcher.doc(address)["id"][0], score) for score, address in result.hits]

@@ -243,12 +243,12 @@ class Searcher:
             if found:
                 return found, "semantic"
         # Only the title's words: no quote, colon or minus in a title becomes query syntax.
-        words = " ".join(_WORD.findall(paper.title))
+        words = parse_query(" ".join(_WORD.findall(paper.title))).terms
         if not words:
             return [], "keyword"
         # Straight to the keyword index for just the hits shown: a search page would rank
         # (and count) a hundred candidates, and a paper page is the site's commonest page.
-        by_words = self.keyword.search(parse_query(words), limit + 1)
+        by_words = self.keyword.sharing_words(words, limit + 1)
         hits = [hit for hit in by_words if hit.id != paper.id]
         shown = self.catalog.get_many([hit.id for hit in hits[:limit]], with_sources=False)
         papers = {each.id: each for each in shown}

@@ -34,6 +34,15 @@ from paperwire.search.vector_store import encode, paper_vectors
 
 TOPICS = 40
 CATEGORIES = [f"cs.T{n}" for n in range(TOPICS)]
+# Abstracts of ~120 words, half from the paper's topic's own 60 words (the keyword
+# features have real text to tokenise, weigh and project), half from a shared 2,000.
+VOCABULARY = [f"topic{t}term{n}" for t in range(TOPICS) for n in range(60)]
+COMMON = [f"common{n}" for n in range(2000)]
+
+
+def _abstract(rng: np.random.Generator, topic: int) -> str:
+    own = rng.choice(VOCABULARY[topic * 60 : (topic + 1) * 60], 60)
+    return " ".join([*own, *rng.choice(COMMON, 60)])
 
 
 def _papers(
@@ -51,7 +60,7 @@ def _papers(
         {
             "id": paper_id,
             "title": f"Paper {paper_id}",
-            "abstract": "",
+            "abstract": _abstract(rng, int(topic)),
             "authors": [f"Author {int(topic)}-{n % 7}"],
             "categories": [CATEGORIES[int(topic)]],
             "primary_category": CATEGORIES[int(topic)],

@@ -56,9 +56,13 @@ def test_explicit_negatives_push_their_neighbours_down() -> None:
     pos, bg = _unit(rng, 5), _unit(rng, 100)
     disliked = _unit(rng, 1)
     neighbour = model.normalise_rows(disliked + 0.3 * _unit(rng, 1))
-    without = model.fit(pos, np.zeros((0, 384)), bg).scores(neighbour)[0]
-    with_negative = model.fit(pos, disliked, bg).scores(neighbour)[0]
-    assert with_negative < without - 0.1
+    unrelated = _unit(rng, 20)
+    without = model.fit(pos, np.zeros((0, 384)), bg)
+    with_negative = model.fit(pos, disliked, bg)
+    drop = without.scores(neighbour)[0] - with_negative.scores(neighbour)[0]
+    # The dislike moves its neighbour down, and far more than it moves unrelated papers.
+    assert drop > 0.03
+    assert drop > 4 * np.abs(without.scores(unrelated) - with_negative.scores(unrelated)).max()
 
 
 def test_no_rated_papers_still_fits_and_empty_background_is_allowed() -> None:

@@ -34,6 +34,7 @@ from paperwire.db.engine import write_connection
 from paperwire.db.values import as_utc
 from paperwire.recommend import ranking, reasons
 from paperwire.recommend.interests import Interests, interests_by_reader
+from paperwire.recommend.keywords import paper_terms
 from paperwire.recommend.model import Background, ModelParams
 from paperwire.recommend.ranking import Basis, Pool, Ranked, ReaderInput
 from paperwire.recommend.readers import Reader
@@ -53,6 +54,8 @@ CANDIDATE_DAYS = 30
 READER_CHUNK = 1000
 POOL_SECONDS = 600.0  # a pool (and its trending scores) is reused this long
 REASON_LIKED = 300  # the newest liked papers the reasons compare against
+RATED_KEYWORDS_CACHE = 200_000  # rated papers' keyword rows kept per pool (1 KB each)
+_TEXT_CHUNK = 500  # ids per IN (...) when reading rated papers' text
 
 # Papers each reader has seen elsewhere (the digest's sent papers), by reader.
 ExcludeHook = Callable[[Sequence[Reader]], Mapping[Reader, set[str]]]
@@ -105,6 +108,9 @@ class _CachedPool:
     window: tuple[dt.date, dt.date]
     version: tuple[int, int]  # the catalog's and the vectors' sequences it was loaded at
     query_matches: dict[str, list[str]] = field(default_factory=dict)
+    # Keyword features of rated papers outside the pool, in the pool's keyword space: a
+    # reader's refit after a click projects only the papers it has not seen yet.
+    rated_keywords: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
 
 
 _SHARED_POOLS: weakref.WeakKeyDictionary[sa.Engine, dict[_PoolKey, _CachedPool]] = (
@@ -311,8 +317,45 @@ class Recommender:
             for reader in readers
         ]
         return ranking.rank_chunk(
-            cached.pool, cached.background, inputs, rated_vectors, limit=limit
+            cached.pool,
+            cached.background,
+            inputs,
+            rated_vectors,
+            limit=limit,
+            rated_keywords=self._rated_keywords(cached, vector_ids),
         )
+
+    def _rated_keywords(
+        self, cached: _CachedPool, paper_ids: Sequence[str]
+    ) -> dict[str, npt.NDArray[np.float32]]:
+        """Keyword features of rated papers: pool rows as loaded, the others projected from
+        their title and abstract (one batched read) into the pool's keyword space, cached."""
+        pool, space = cached.pool, cached.pool.keyword_space
+        if space is None or not pool.keyword_dimensions:
+            return {}
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        missing: list[str] = []
+        for paper_id in paper_ids:
+            position = pool.index.get(paper_id)
+            if position is not None:
+                found[paper_id] = pool.keywords[position]
+            elif paper_id in cached.rated_keywords:
+                found[paper_id] = cached.rated_keywords[paper_id]
+            else:
+                missing.append(paper_id)
+        p = papers.c
+        for start in range(0, len(missing), _TEXT_CHUNK):
+            chunk = missing[start : start + _TEXT_CHUNK]
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(p.id, p.title, p.abstract).where(p.id.in_(chunk))
+                ).all()
+            projected = space.project([paper_terms(row.title, row.abstract) for row in rows])
+            if len(cached.rated_keywords) + len(rows) > RATED_KEYWORDS_CACHE:
+                cached.rated_keywords.clear()
+            for row, features in zip(rows, projected, strict=True):
+                found[str(row.id)] = cached.rated_keywords[str(row.id)] = features
+        return found
 
     def _query_matches(self, cached: _CachedPool, follows: Interests) -> dict[str, list[str]]:
         """Saved queries' hits among the pool (one search per query and pool), when a

@@ -23,6 +23,7 @@ from paperwire.catalog.schema import papers
 from paperwire.db.values import as_date
 from paperwire.recommend.diversity import mmr_batch
 from paperwire.recommend.interests import Interests
+from paperwire.recommend.keywords import KeywordSpace, paper_terms
 from paperwire.recommend.model import Background, ModelParams, normalise_rows, recency_penalty
 from paperwire.recommend.signals import Signal
 from paperwire.search.vector_store import decode, paper_vectors
@@ -48,6 +49,20 @@ LIKED_WEIGHT = 0.8  # one or two liked papers already say something
 # matches add this much at MIN_POSITIVES likes, fading as 1/likes after (bench/recommend.py's
 # learning curve dropped at the third like without it, docs/recommend.md).
 PERSONAL_INTEREST_WEIGHT = 1.0
+# The model reads [embedding | KEYWORD_WEIGHT x keyword features] (both unit rows): tf-idf LSA
+# beside the embedding measured clearly better than the embedding alone (bench/recommend.py,
+# docs/recommend.md), and this weight was picked there.
+KEYWORD_WEIGHT = 1.0
+
+
+def model_features(
+    vectors: npt.NDArray[np.float32], keywords: npt.NDArray[np.float32] | None
+) -> npt.NDArray[np.float32]:
+    """What the reader model is fitted on and scores: the embedding rows, with the keyword
+    feature rows (weighted) beside them when there are any."""
+    if keywords is None or keywords.shape[-1] == 0:
+        return vectors
+    return np.hstack([vectors, KEYWORD_WEIGHT * keywords]).astype(np.float32)
 
 
 @dataclass
@@ -61,11 +76,15 @@ class Pool:
     categories: list[list[str]]
     authors: list[list[str]]
     trending: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    # Keyword features (keywords.py), row-aligned; width 0 when built without paper text.
+    keywords: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    keyword_space: KeywordSpace | None = None  # the pool's, to project rated papers alike
     index: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, npt.NDArray[np.intp]] = field(default_factory=dict)
     by_author: dict[str, npt.NDArray[np.intp]] = field(default_factory=dict)
     _cold_base: npt.NDArray[np.float32] | None = None
     _gram: npt.NDArray[np.float32] | None = None
+    _features: npt.NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         self.index = {paper_id: row for row, paper_id in enumerate(self.ids)}
@@ -73,6 +92,18 @@ class Pool:
         self.by_author = _inverted(self.authors, casefold=True)
         if len(self.trending) != len(self.ids):
             self.trending = np.zeros(len(self.ids), np.float32)
+        if len(self.keywords) != len(self.ids):
+            self.keywords = np.zeros((len(self.ids), 0), np.float32)
+
+    @property
+    def keyword_dimensions(self) -> int:
+        return int(self.keywords.shape[1])
+
+    def features(self) -> npt.NDArray[np.float32]:
+        """The model's view of every pool paper (cached): embedding | weighted keywords."""
+        if self._features is None or len(self._features) != len(self.ids):
+            self._features = model_features(self.vectors, self.keywords)
+        return self._features
 
     def cold_base(self) -> npt.NDArray[np.float32]:
         """What every cold-start reader's scores start from: trending and recency."""
@@ -94,11 +125,13 @@ class Pool:
         return len(self.ids)
 
     def background(self, params: ModelParams, dimensions: int) -> Background:
-        """A fixed-seed sample of the pool's papers as the weak negatives of every reader."""
+        """A fixed-seed sample of the pool's papers as the weak negatives of every reader.
+        `dimensions` is the embedding's; the keyword features' are added to it."""
         rows = np.flatnonzero(self.has_vector)
         if len(rows) > BACKGROUND_SAMPLE:
             rows = np.random.default_rng(0).choice(rows, BACKGROUND_SAMPLE, replace=False)
-        return Background(self.vectors[rows], dimensions, params)
+        width = dimensions + self.keyword_dimensions
+        return Background(self.features()[rows], width, params)
 
 
 def _inverted(lists: list[list[str]], *, casefold: bool) -> dict[str, npt.NDArray[np.intp]]:
@@ -111,10 +144,11 @@ def _inverted(lists: list[list[str]], *, casefold: bool) -> dict[str, npt.NDArra
 
 
 def load_pool(engine: sa.Engine, listed_from: dt.date, listed_to: dt.date, today: dt.date) -> Pool:
-    """The visible papers listed in [listed_from, listed_to], with their vectors: one query."""
+    """The visible papers listed in [listed_from, listed_to], with their vectors and keyword
+    features (vocabulary, idf and LSA fitted on these papers): one query."""
     p, v = papers.c, paper_vectors.c
     query = (
-        sa.select(p.id, p.listed_on, p.categories, p.authors, v.vector)
+        sa.select(p.id, p.listed_on, p.categories, p.authors, p.title, p.abstract, v.vector)
         .select_from(papers.outerjoin(paper_vectors, v.paper_id == p.id))
         .where(
             p.withdrawn.is_(False),
@@ -135,6 +169,8 @@ def load_pool(engine: sa.Engine, listed_from: dt.date, listed_to: dt.date, today
     ages = np.array(
         [(today - (as_date(row.listed_on) or today)).days for row in rows], dtype=np.float32
     )
+    documents = [paper_terms(row.title, row.abstract) for row in rows]
+    space, keywords = KeywordSpace.fit_project(documents)
     return Pool(
         ids=[str(row.id) for row in rows],
         vectors=vectors,
@@ -142,6 +178,8 @@ def load_pool(engine: sa.Engine, listed_from: dt.date, listed_to: dt.date, today
         ages=ages,
         categories=[list(row.categories or []) for row in rows],
         authors=[list(row.authors or []) for row in rows],
+        keywords=keywords,
+        keyword_space=space,
     )
 
 
@@ -181,28 +219,27 @@ def rank_chunk(
     *,
     limit: int = TOP_N,
     recency_weight: float = 0.1,
+    rated_keywords: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> list[Ranked]:
     """Rank each reader's pool papers: one score row per reader (personal rows from one
-    matmul of stacked models), then the top, exclusions and MMR for all rows at once."""
+    matmul of stacked models), then the top, exclusions and MMR for all rows at once.
+
+    `rated_vectors` are the rated papers' unit embeddings; `rated_keywords` their keyword
+    features in the pool's keyword space (a rated paper without any has zero keywords)."""
     bases: list[Basis] = []
     personal: list[int] = []
     liked_counts: list[int] = []
     rated: list[tuple[npt.ArrayLike, npt.ArrayLike]] = []
     cold: list[int] = []
-    dimensions = pool.vectors.shape[1]
+    features = _RatedFeatures(pool, rated_vectors, rated_keywords or {})
     for position, reader in enumerate(readers):
         liked, disliked = opinions(reader.signals)
-        liked_vectors = [rated_vectors[i] for i in liked if i in rated_vectors]
-        if background is not None and len(liked_vectors) >= MIN_POSITIVES:
-            negatives = [rated_vectors[i] for i in disliked if i in rated_vectors]
-            rated.append(
-                (
-                    np.array(liked_vectors, np.float32).reshape(-1, dimensions),
-                    np.array(negatives, np.float32).reshape(-1, dimensions),
-                )
-            )
+        liked_known = [i for i in liked if i in rated_vectors]
+        if background is not None and len(liked_known) >= MIN_POSITIVES:
+            negatives = [i for i in disliked if i in rated_vectors]
+            rated.append((features.rows(liked_known), features.rows(negatives)))
             personal.append(position)
-            liked_counts.append(len(liked_vectors))
+            liked_counts.append(len(liked_known))
             bases.append("personal")
         elif reader.signals or reader.interests:
             cold.append(position)
@@ -215,7 +252,7 @@ def rank_chunk(
     matrix = np.empty((len(scored), len(pool)), np.float32)
     if personal and background is not None:
         weights, biases = background.fit_many(rated)
-        matrix[: len(personal)] = weights @ pool.vectors.T + biases[:, None]
+        matrix[: len(personal)] = weights @ pool.features().T + biases[:, None]
         matrix[: len(personal)] += recency_penalty(pool.ages, weight=recency_weight)[None, :]
     queries: dict[int, dict[str, str]] = {}
     for row, position in enumerate(personal):
@@ -243,6 +280,32 @@ def rank_chunk(
             {paper_id: found[paper_id] for paper_id in picked if paper_id in found},
         )
     return results
+
+
+class _RatedFeatures:
+    """Rated papers' model rows (embedding | weighted keywords), each built once per chunk."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        vectors: Mapping[str, npt.NDArray[np.float32]],
+        keywords: Mapping[str, npt.NDArray[np.float32]],
+    ) -> None:
+        self.width = pool.vectors.shape[1] + pool.keyword_dimensions
+        self._vectors, self._keywords = vectors, keywords
+        self._none = np.zeros(pool.keyword_dimensions, np.float32)
+        self._rows: dict[str, npt.NDArray[np.float32]] = {}
+
+    def rows(self, paper_ids: Sequence[str]) -> npt.NDArray[np.float32]:
+        found = []
+        for paper_id in paper_ids:
+            row = self._rows.get(paper_id)
+            if row is None:
+                words = self._keywords.get(paper_id, self._none)
+                row = model_features(self._vectors[paper_id][None, :], words[None, :])[0]
+                self._rows[paper_id] = row
+            found.append(row)
+        return np.array(found, np.float32).reshape(-1, self.width)
 
 
 def _cold_scores(

@@ -16,6 +16,8 @@ so that old and new are measured in the same run, alternately.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import email.utils
 import itertools
 import json
 import os
@@ -48,6 +50,32 @@ def _name(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7))
 
 
+# arXiv lists about a thousand new papers a working day: so do the synthetic ones (a first
+# version on day index // 1000, later versions a week apart), so that day, week and month
+# pages hold what they hold on a real instance, not the whole snapshot on one day.
+PAPERS_PER_DAY = 1000
+FIRST_DAY = dt.date(2015, 1, 2)
+
+
+def versions_day(index: int, number: int) -> dt.date:
+    """The day version `number` (1-based) of the index-th synthetic paper was created."""
+    return FIRST_DAY + dt.timedelta(days=index // PAPERS_PER_DAY + 7 * (number - 1))
+
+
+def versions_of(index: int, count: int) -> list[dict[str, str]]:
+    """The snapshot's `versions` list, dated in its RFC 2822 form."""
+    return [
+        {
+            "version": f"v{number}",
+            "created": email.utils.format_datetime(
+                dt.datetime.combine(versions_day(index, number), dt.time(10), dt.UTC),
+                usegmt=True,
+            ),
+        }
+        for number in range(1, count + 1)
+    ]
+
+
 def generate(path: Path, count: int, seed: int = 7) -> None:
     """Records in the snapshot's exact shape (keys, wrapped abstracts, versions, authors)."""
     rng = random.Random(seed)
@@ -62,10 +90,7 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
             lines = [
                 " ".join(abstract_words[i : i + 12]) for i in range(0, len(abstract_words), 12)
             ]
-            versions = [
-                {"version": f"v{v + 1}", "created": f"Mon, {v + 2} Jan 2015 10:00:00 GMT"}
-                for v in range(rng.randint(1, 3))
-            ]
+            versions = versions_of(index, rng.randint(1, 3))
             record = {
                 "id": f"{year_month}.{index % 99_999 + 1:05d}",
                 "submitter": authors[0][1] + " " + authors[0][0],
@@ -85,7 +110,7 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
                 "license": "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
                 "abstract": "  " + "\n".join(lines) + "\n",
                 "versions": versions,
-                "update_date": "2015-01-05",
+                "update_date": versions_day(index, len(versions)).isoformat(),
                 "authors_parsed": [list(a) for a in authors],
             }
             out.write(json.dumps(record) + "\n")

@@ -102,6 +102,14 @@ def test_sharing_words_ranks_like_a_search_of_the_words_but_ignores_authors(
     assert index.sharing_words([], 5) == [] and index.sharing_words(words, 0) == []
 
 
+def test_sharing_words_leaves_out_words_most_papers_use(index: KeywordIndex) -> None:
+    words = parse_query("medical image segmentation").terms
+    common = ["the", "of", "and", "we"]  # in far more than a fifth of the demo's abstracts
+    assert index.sharing_words([*words, *common], 5) == index.sharing_words(words, 5)
+    # A title of common words only still finds papers, by its rarest words.
+    assert len(index.sharing_words(common, 3)) == 3
+
+
 def test_flat_and_nested_word_queries_score_the_same(index: KeywordIndex) -> None:
     """Free words are one flat union of (word, field) terms (fast: block-max WAND); beside
     a phrase they sit in a nested clause. The same documents must score the same."""

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperwire.catalog.ids import is_arxiv_id, normalise_title, parse_arxiv_id, slug_for_title
+from paperwire.catalog.ids import (
+    could_be_id,
+    is_arxiv_id,
+    normalise_title,
+    parse_arxiv_id,
+    slug_for_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -178,3 +184,10 @@ def test_a_slug_never_looks_like_an_arxiv_id(title: str) -> None:
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug), slug
     assert len(slug) <= 80 + 9
     assert parse_arxiv_id(slug) is None
+
+
+def test_could_be_id_refuses_what_no_paper_id_holds() -> None:
+    for fine in ("2403.01234", "hep-th/9901001", "a-listing-paper", "x" * 300):
+        assert could_be_id(fine)
+    for hostile in ("", "x" * 301, "2403.01234\x00", "a\r\nb", "tab\there", "del\x7f"):
+        assert not could_be_id(hostile)

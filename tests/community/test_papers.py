@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from paperwire.catalog.store import Catalog
 from paperwire.community import collections, comments, votes
 from paperwire.community.papers import reassign_paper, resolve_paper_id
 from paperwire.community.schema import star_counts
+from paperwire.community.submissions import get_submission
 from paperwire.db.connections import writing
+from paperwire.errors import NotFound
 from tests.support.community import add_paper, make_user
 
 DAY = dt.date(2026, 3, 16)
@@ -73,3 +77,34 @@ def test_an_ingest_that_folds_a_slug_carries_its_votes_and_comments(catalog: Cat
     assert catalog.get(slug) is not None and catalog.get(slug).id == "2603.01234"  # type: ignore[union-attr]
     assert votes.vote_count(catalog, "2603.01234") == 1
     assert [c.id for c in comments.thread(catalog, "2603.01234")] == [comment.id]
+
+
+HOSTILE_IDS = ("2403.01234\x00", "\x00", "a\nb", "x" * 301, "")
+
+
+def test_hostile_ids_name_no_paper_on_either_database(catalog: Catalog) -> None:
+    """A NUL makes PostgreSQL refuse the statement (an API caller found it as a 500): ids
+    no paper can have are answered as unknown before any query, on both databases."""
+    paper = add_paper(catalog, "2403.01234", listed_on=DAY)
+    ada = make_user(catalog, "ada")
+    shelf = collections.create_collection(catalog, ada, "Shelf")
+    collections.add_paper(catalog, ada, shelf.id, paper)
+    votes.upvote(catalog, ada, paper)
+    for hostile in HOSTILE_IDS:
+        with writing(catalog) as connection:
+            assert resolve_paper_id(connection, hostile) is None
+        assert catalog.get(hostile) is None
+        assert [p.id for p in catalog.get_many([hostile, paper])] == [paper]
+        assert get_submission(catalog, hostile) is None
+        with pytest.raises(NotFound):
+            collections.add_paper(catalog, ada, shelf.id, hostile)
+        with pytest.raises(NotFound):
+            votes.upvote(catalog, ada, hostile)
+        with pytest.raises(NotFound):
+            comments.add_comment(catalog, ada, hostile, "hello")
+        assert collections.remove_paper(catalog, ada, shelf.id, hostile) is False
+        assert votes.remove_upvote(catalog, ada, hostile) is False
+    # Nothing the refused ids touched changed what is there.
+    found = collections.get_collection(catalog, "ada", "shelf", ada)
+    assert collections.collection_paper_ids(catalog, found) == [paper]
+    assert votes.vote_count(catalog, paper) == 1

@@ -21,6 +21,10 @@ _ARXIV_URL = re.compile(
     re.IGNORECASE,
 )
 _SLUG_MAX = 80
+# Ids are cleaned text, so one with a control character names no paper; NUL also makes
+# PostgreSQL refuse the whole statement, which a lookup must not turn into a server error.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ID_MAX = 300
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
@@ -65,6 +69,11 @@ def _issued(new_style_id: str) -> bool:
 def is_arxiv_id(text: str) -> bool:
     parsed = parse_arxiv_id(text)
     return parsed is not None and parsed[0] == text
+
+
+def could_be_id(text: str) -> bool:
+    """Whether `text` could name a paper or alias at all (worth asking the database)."""
+    return 0 < len(text) <= _ID_MAX and _CONTROL.search(text) is None
 
 
 def _version(raw: str | None) -> int | None:

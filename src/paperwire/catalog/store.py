@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from paperwire.catalog import events, listing, rows, schema
+from paperwire.catalog.ids import could_be_id
 from paperwire.catalog.listing import ListOrder, ListPage, ListQuery
 from paperwire.catalog.matching import fold, match_titles
 from paperwire.catalog.merge import merge_record, paper_from_record
@@ -275,6 +276,7 @@ class Catalog:
         self, connection: sa.Connection, ids: Sequence[str], with_sources: bool = True
     ) -> dict[str, Paper]:
         found: dict[str, Paper] = {}
+        ids = [paper_id for paper_id in ids if could_be_id(paper_id)]
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
             for row in connection.execute(sa.select(_papers).where(_one_of(_papers.c.id, chunk))):
@@ -292,6 +294,8 @@ class Catalog:
 
     def get(self, paper_id: str) -> Paper | None:
         """A paper by id, or by an id it was known by before a merge."""
+        if not could_be_id(paper_id):
+            return None
         with self.engine.connect() as connection:
             found = self._load(connection, [paper_id]).get(paper_id)
             if found is not None:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_role
+from paperwire.catalog.ids import could_be_id
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
 from paperwire.community import bibtex
@@ -228,6 +229,8 @@ def remove_paper(catalog: Catalog, user: User | None, collection_id: int, paper_
     with writing(catalog) as connection:
         _owned(connection, owner, collection_id)
         target = resolve_paper_id(connection, paper_id) or paper_id
+        if not could_be_id(target):
+            return False
         removed = connection.execute(
             collection_items.delete().where(
                 collection_items.c.collection_id == collection_id,

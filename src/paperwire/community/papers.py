@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from paperwire.catalog import events
 from paperwire.catalog import schema as catalog_schema
+from paperwire.catalog.ids import could_be_id
 from paperwire.community.schema import collection_items, comments, star_counts, votes
 
 _papers = catalog_schema.papers
@@ -20,7 +21,7 @@ _aliases = catalog_schema.paper_aliases
 
 def resolve_paper_id(connection: sa.Connection, paper_id: str) -> str | None:
     """The catalog id of a paper given by id or by an id it was known by; None if unknown."""
-    if not paper_id or len(paper_id) > 200:
+    if not could_be_id(paper_id):
         return None
     found = connection.execute(
         sa.select(_papers.c.id).where(_papers.c.id == paper_id)

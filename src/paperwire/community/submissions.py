@@ -25,7 +25,7 @@ from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_verified
 from paperwire.catalog import schema as catalog_schema
-from paperwire.catalog.ids import parse_arxiv_id
+from paperwire.catalog.ids import could_be_id, parse_arxiv_id
 from paperwire.catalog.model import Authority, PaperRecord
 from paperwire.catalog.store import Catalog
 from paperwire.clock import Clock
@@ -395,6 +395,8 @@ def _select() -> sa.Select[Any]:
 
 
 def get_submission(catalog: Catalog, paper_id: str) -> Submission | None:
+    if not could_be_id(paper_id):
+        return None
     with reading(catalog) as connection:
         row = connection.execute(_select().where(submissions.c.paper_id == paper_id)).first()
     return _from_row(row) if row is not None else None

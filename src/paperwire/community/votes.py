@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from paperwire.accounts.model import User
 from paperwire.accounts.security import require_role
+from paperwire.catalog.ids import could_be_id
 from paperwire.catalog.store import Catalog
 from paperwire.community.papers import resolve_paper_id
 from paperwire.community.schema import submissions, votes
@@ -33,6 +34,8 @@ def upvote(catalog: Catalog, user: User | None, paper_id: str) -> bool:
 
 
 def _pending(connection: sa.Connection, paper_id: str) -> str | None:
+    if not could_be_id(paper_id):
+        return None
     found = connection.execute(
         sa.select(submissions.c.paper_id).where(
             submissions.c.paper_id == paper_id, submissions.c.status == "pending"
@@ -46,6 +49,8 @@ def remove_upvote(catalog: Catalog, user: User | None, paper_id: str) -> bool:
     voter = require_role(user)
     with writing(catalog) as connection:
         target = resolve_paper_id(connection, paper_id) or paper_id
+        if not could_be_id(target):
+            return False
         removed = connection.execute(
             votes.delete().where(votes.c.user_id == voter.id, votes.c.paper_id == target)
         ).rowcount

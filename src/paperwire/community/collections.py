@@ -22,11 +22,10 @@ import sqlalchemy as sa
 from paperwire.accounts.model import User
 from paperwire.accounts.schema import users
 from paperwire.accounts.security import require_role
-from paperwire.catalog.ids import could_be_id
 from paperwire.catalog.model import Paper
 from paperwire.catalog.store import Catalog
 from paperwire.community import bibtex
-from paperwire.community.papers import resolve_paper_id
+from paperwire.community.papers import removal_target, resolve_paper_id
 from paperwire.community.schema import collection_items, collections
 from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
 from paperwire.db.values import as_utc
@@ -228,8 +227,8 @@ def remove_paper(catalog: Catalog, user: User | None, collection_id: int, paper_
     owner = require_role(user)
     with writing(catalog) as connection:
         _owned(connection, owner, collection_id)
-        target = resolve_paper_id(connection, paper_id) or paper_id
-        if not could_be_id(target):
+        target = removal_target(connection, paper_id)
+        if target is None:
             return False
         removed = connection.execute(
             collection_items.delete().where(

@@ -34,6 +34,13 @@ def resolve_paper_id(connection: sa.Connection, paper_id: str) -> str | None:
     return str(target) if target is not None else None
 
 
+def removal_target(connection: sa.Connection, paper_id: str) -> str | None:
+    """The id whose rows a removal (an upvote, a collection item) deletes: the catalog's id
+    for it, else the id as given (a vote on a submission still pending has no paper yet);
+    None when no row can hold it."""
+    return resolve_paper_id(connection, paper_id) or (paper_id if could_be_id(paper_id) else None)
+
+
 @events.on_paper_merged
 def reassign_paper(connection: sa.Connection, old_id: str, new_id: str) -> None:
     """Move votes, comments, collection items and star counts from `old_id` to `new_id`

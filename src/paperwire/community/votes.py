@@ -10,7 +10,7 @@ from paperwire.accounts.model import User
 from paperwire.accounts.security import require_role
 from paperwire.catalog.ids import could_be_id
 from paperwire.catalog.store import Catalog
-from paperwire.community.papers import resolve_paper_id
+from paperwire.community.papers import removal_target, resolve_paper_id
 from paperwire.community.schema import submissions, votes
 from paperwire.db.connections import insert_ignoring_duplicates, now, reading, writing
 from paperwire.errors import NotFound
@@ -48,8 +48,8 @@ def remove_upvote(catalog: Catalog, user: User | None, paper_id: str) -> bool:
     """Take one's upvote back; True when there was one."""
     voter = require_role(user)
     with writing(catalog) as connection:
-        target = resolve_paper_id(connection, paper_id) or paper_id
-        if not could_be_id(target):
+        target = removal_target(connection, paper_id)
+        if target is None:
             return False
         removed = connection.execute(
             votes.delete().where(votes.c.user_id == voter.id, votes.c.paper_id == target)

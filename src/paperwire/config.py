@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description="Keep rendered public pages for anonymous visitors until the database "
         "changes (turn off to measure rendering).",
     )
+    web_threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Threads per web process that run page handlers. More would wait on the "
+        "one interpreter lock and switch between each other (measured: a third slower at 40).",
+    )
     base_url: str | None = Field(
         default=None,
         description="Public URL of this instance (https://papers.example.org), used for links "

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from paperwire.catalog.model import Link, Paper
 from paperwire.community.engagement import Engagement
-from paperwire.web import present
+from paperwire.web import math_guard, present
 from tests.support import factories
 
 
@@ -95,6 +95,43 @@ def test_cards_default_to_no_engagement() -> None:
     paper = make_paper(links=[Link("code", "https://github.com/o/r")])
     [card] = present.cards([paper], {})
     assert card.engagement == Engagement() and card.code_url == "https://github.com/o/r"
+
+
+def test_a_card_works_out_its_links_and_labels_escaped() -> None:
+    paper = make_paper(
+        id="hep-th/9901001",
+        title="$\\alpha$ <b>bold</b>",
+        abstract="An abstract " * 40,
+        authors=["Ada <script>", "B & C", "x/y?z", "D", "E"],
+        categories=["hep-th", "cs.CL", "a&b", "math.AG"],
+        listed_on=dt.date(2026, 12, 4),
+    )
+    [card] = present.cards([paper], {})
+    assert card.url == "/papers/hep-th/9901001"
+    assert card.title_class == math_guard.tex_class(paper.title) == "tex"
+    assert card.abstract_class == math_guard.tex_class(paper.abstract)
+    assert card.listed_iso == "2026-12-04" and card.listed_label == "Dec 4, 2026"
+    assert card.excerpt == present.excerpt(paper.abstract)
+    assert isinstance(card.author_links, Markup)
+    assert str(card.author_links) == (
+        '<a href="/authors/Ada%20%3Cscript%3E">Ada &lt;script&gt;</a>, '
+        '<a href="/authors/B%20%26%20C">B &amp; C</a>, '
+        '<a href="/authors/x%2Fy%3Fz">x/y?z</a>'
+    )
+    assert card.more_authors == 2
+    # Three tags, each name escaped and its path quoted.
+    assert str(card.category_tags) == (
+        '<a class="tag" href="/papers/category/hep-th">hep-th</a>'
+        '<a class="tag" href="/papers/category/cs.CL">cs.CL</a>'
+        '<a class="tag" href="/papers/category/a%26b">a&amp;b</a>'
+    )
+    unlisted = present.cards([make_paper(listed_on=None)], {})[0]
+    assert unlisted.listed_iso == "" and unlisted.listed_label == ""
+
+
+def test_day_labels_do_not_follow_the_locale() -> None:
+    labels = [present.day_label(dt.date(2026, month, 1)) for month in range(1, 13)]
+    assert labels == [f"{dt.date(2026, m, 1):%b} 1, 2026" for m in range(1, 13)]
 
 
 def test_feed_urls_carry_the_query() -> None:

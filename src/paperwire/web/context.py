@@ -23,6 +23,8 @@ class WebContext:
     searcher: SearcherHandle
 
 
-def web_context(request: Request) -> WebContext:
+async def web_context(request: Request) -> WebContext:
+    # async: FastAPI runs a plain-def dependency in its thread pool, a round trip through
+    # another thread on every request for one attribute read.
     context: WebContext = request.app.state.web
     return context

@@ -1,8 +1,9 @@
 """How papers look on the pages: short author lists, excerpts, safe links, highlights, pagers.
 
 Templates only lay things out; every decision about what text or which URL to show is made
-here, in plain functions the tests call directly. Nothing here builds HTML from data except
-`highlight`, which escapes every run before marking it.
+here, in plain functions the tests call directly. Little here builds HTML from data:
+`highlight` and `linkify`, and a card's author and category links; each escapes every piece
+it puts in.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from paperwire.catalog.model import Paper
 from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
 from paperwire.community.engagement import Engagement
 from paperwire.community.trending import Breakdown
+from paperwire.urls import paper_path
 from paperwire.web import math_guard
 
 # Opening delimiters KaTeX's auto-render looks for (math.js); pages without any skip KaTeX.
@@ -84,8 +86,13 @@ def has_tex(texts: Iterable[str]) -> bool:
     return any(_TEX.search(text) and math_guard.renders_safely(text) for text in texts)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day_label(day: dt.date | None) -> str:
-    return f"{day:%b} {day.day}, {day.year}" if day else ""
+    """ "Dec 4, 2026". Month names spelled out here: strftime's %b is the locale's, and
+    slow enough to show on a page of fifty cards."""
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}" if day else ""
 
 
 def compact_number(value: int) -> str:
@@ -126,11 +133,13 @@ def repo_label(url: str) -> str:
 def highlight(runs: Iterable[Mapping[str, str]]) -> Markup:
     """HF's highlight runs ({"type": "text"|"highlight", "text": ...}) as escaped HTML with
     the matches in <mark>."""
-    parts: list[Markup] = []
+    # Plain strings joined once: a search page has hundreds of runs, and Markup's % and
+    # join escape and wrap each piece again.
+    parts: list[str] = []
     for run in runs:
         text = escape(str(run.get("text", "")))
-        parts.append(Markup("<mark>%s</mark>") % text if run.get("type") == "highlight" else text)
-    return Markup("").join(parts)
+        parts.append(f"<mark>{text}</mark>" if run.get("type") == "highlight" else text)
+    return Markup("".join(parts))
 
 
 def highlight_title(runs: Sequence[Mapping[str, str]], title: str) -> Markup:
@@ -167,6 +176,14 @@ def author_path(name: str) -> str:
     return "/authors/" + quote(name, safe="")
 
 
+def category_path(category: str) -> str:
+    return "/papers/category/" + quote(category, safe="/")
+
+
+_AUTHOR_LINK = Markup('<a href="%s">%s</a>')
+_CATEGORY_TAG = Markup('<a class="tag" href="%s">%s</a>')
+
+
 def thumbnail_path(paper_id: str) -> str:
     return "/thumbnails/" + quote(paper_id, safe="/") + ".webp"
 
@@ -193,6 +210,47 @@ class Card:
     @property
     def more_authors(self) -> int:
         return len(self.paper.authors) - len(self.shown_authors)
+
+    # What the card template shows, worked out here once per card: fifty cards make a
+    # page, and a filter or macro call per piece in Jinja costs several times as much.
+    @property
+    def url(self) -> str:
+        return paper_path(self.paper.id)
+
+    @property
+    def title_class(self) -> str:
+        return math_guard.tex_class(self.paper.title)
+
+    @property
+    def abstract_class(self) -> str:
+        return math_guard.tex_class(self.paper.abstract)
+
+    @property
+    def excerpt(self) -> str:
+        return excerpt(self.paper.abstract)
+
+    @property
+    def listed_iso(self) -> str:
+        return self.paper.listed_on.isoformat() if self.paper.listed_on else ""
+
+    @property
+    def listed_label(self) -> str:
+        return day_label(self.paper.listed_on)
+
+    @property
+    def author_links(self) -> Markup:
+        """The shown authors, each a link to their author page (every name escaped)."""
+        return Markup(", ").join(
+            _AUTHOR_LINK % (author_path(name), name) for name in self.shown_authors
+        )
+
+    @property
+    def category_tags(self) -> Markup:
+        """The first three categories as links to their lists (escaped, URL-quoted)."""
+        return Markup("").join(
+            _CATEGORY_TAG % (category_path(category), category)
+            for category in self.paper.categories[:3]
+        )
 
     @property
     def trending_reason(self) -> str:

@@ -239,7 +239,7 @@ class Searcher:
         `paperwire embed` reaches it) the papers that best match its title's words. Returns
         the results and which of the two answered."""
         if self.vectors is not None:
-            found = self.similar(paper.id, limit)
+            found = self._nearest(paper.id, limit)
             if found:
                 return found, "semantic"
         # Only the title's words: no quote, colon or minus in a title becomes query syntax.
@@ -273,7 +273,12 @@ class Searcher:
         paper = self.catalog.get(paper_id)
         if paper is None:
             raise KeyError(paper_id)
-        hits = self.vectors.similar(paper.id, k=limit)
+        return self._nearest(paper.id, limit)
+
+    def _nearest(self, paper_id: str, limit: int) -> list[SearchResult]:
+        """similar() for a paper known to exist (no second read of it)."""
+        assert self.vectors is not None
+        hits = self.vectors.similar(paper_id, k=limit)
         papers = {p.id: p for p in self.catalog.get_many([i for i, _ in hits], with_sources=False)}
         return [
             SearchResult(i, papers[i].title, score, _no_highlights(), papers[i])

@@ -394,8 +394,10 @@ def paper_page(request: Request, web: Context, paper_id: str) -> Response:
         raise HTTPException(status_code=404, detail=f"No paper {paper_id[:100]!r} here.")
     if paper.id != paper_id:
         return RedirectResponse(paper_path(paper.id), status_code=301)
-    engagement = engagement_for(web.catalog, [paper])[paper.id]
     similar = _similar(web, paper)
+    # The paper's and its similar papers' votes and comments in one read.
+    engagement_of = engagement_for(web.catalog, [paper, *(hit.paper for hit in similar or [])])
+    engagement = engagement_of[paper.id]
     people = _people(request, web)
     me = people["member"]
     thread = comments.thread(web.catalog, paper.id, me.user if me else None)
@@ -425,7 +427,7 @@ def paper_page(request: Request, web: Context, paper_id: str) -> Response:
             "bibtex": bibtex.entry(paper),
             "versions": citation.version_history(paper),
             "similar": similar,
-            "similar_engagement": engagement_for(web.catalog, [hit.paper for hit in similar or []]),
+            "similar_engagement": engagement_of,
             "ai_summary": summary if isinstance(summary, str) else None,
             "description": excerpt(paper.abstract, 200),
             "math": present.has_tex(texts),

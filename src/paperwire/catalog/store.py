@@ -308,6 +308,8 @@ class Catalog:
 
     def get_many(self, ids: Sequence[str], *, with_sources: bool = True) -> list[Paper]:
         """The papers with these ids that exist, in the given order."""
+        if not ids:  # e.g. no similar papers: no connection, BEGIN and ROLLBACK for nothing
+            return []
         with self.engine.connect() as connection:
             found = self._load(connection, list(ids), with_sources)
         return [found[i] for i in ids if i in found]

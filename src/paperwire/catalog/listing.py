@@ -109,9 +109,7 @@ class Calendar:
     latest: dt.date | None
 
 
-def calendar(connection: sa.Connection, start: dt.date, end: dt.date) -> Calendar:
-    """The Calendar of the days start..end, in one statement (a listing page asks for all
-    four, and each round trip costs more than the indexed lookup it carries)."""
+def _calendar_statement() -> sa.Select[dt.date, dt.date, dt.date, dt.date]:
     listed = _papers.c.listed_on
     visible = _papers.c.withdrawn == sa.false()
 
@@ -121,14 +119,23 @@ def calendar(connection: sa.Connection, start: dt.date, end: dt.date) -> Calenda
     ) -> sa.ScalarSelect[dt.date]:
         return sa.select(aggregate(listed)).where(*where).scalar_subquery()
 
-    row = connection.execute(
-        sa.select(
-            edge(sa.func.max, visible, listed < start),
-            edge(sa.func.min, visible, listed > end),
-            edge(sa.func.min, visible, listed > dt.date.min),
-            edge(sa.func.max),
-        )
-    ).one()
+    return sa.select(
+        edge(sa.func.max, visible, listed < sa.bindparam("start", type_=sa.Date)),
+        edge(sa.func.min, visible, listed > sa.bindparam("end", type_=sa.Date)),
+        edge(sa.func.min, visible, listed > dt.date.min),
+        edge(sa.func.max),
+    )
+
+
+# Built once: SQLAlchemy then finds its compiled form without rebuilding the four
+# subqueries and their cache key on every page.
+_CALENDAR = _calendar_statement()
+
+
+def calendar(connection: sa.Connection, start: dt.date, end: dt.date) -> Calendar:
+    """The Calendar of the days start..end, in one statement (a listing page asks for all
+    four, and each round trip costs more than the indexed lookup it carries)."""
+    row = connection.execute(_CALENDAR, {"start": start, "end": end}).one()
     return Calendar(*(as_date(value) for value in row))
 
 

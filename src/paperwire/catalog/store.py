@@ -31,13 +31,20 @@ _sources = schema.paper_sources
 _checkpoints = schema.ingest_checkpoints
 # SQLite allows 32766 bound parameters; keep IN lists well inside that on every backend.
 _IN_CHUNK = 5000
+# Built once (the home page asks on every view): no statement or cache key to rebuild.
+_LATEST_LISTED = sa.select(sa.func.max(_papers.c.listed_on))
 _CONFLICT_RETRIES = 3
 
 
-def _one_of(column: sa.ColumnElement[str], values: Sequence[str]) -> sa.ColumnElement[bool]:
-    """column IN values; a plain = for one value (a paper page's lookup), which skips the
-    expanding-IN work SQLAlchemy does per execution (a third of a one-row query's cost)."""
-    return column == values[0] if len(values) == 1 else column.in_(values)
+# One paper (a paper page's lookup): statements built once with a plain `=`, which skips
+# the expanding-IN work SQLAlchemy does per execution (a third of a one-row query's cost)
+# and rebuilding the statement and its cache key.
+_PAPER_BY_ID = sa.select(_papers).where(_papers.c.id == sa.bindparam("id"))
+_SOURCES_OF_PAPER = (
+    sa.select(_sources)
+    .where(_sources.c.paper_id == sa.bindparam("id"))
+    .order_by(_sources.c.paper_id, _sources.c.source)
+)
 
 
 class Catalog:
@@ -279,14 +286,24 @@ class Catalog:
         ids = [paper_id for paper_id in ids if could_be_id(paper_id)]
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
-            for row in connection.execute(sa.select(_papers).where(_one_of(_papers.c.id, chunk))):
+            one = {"id": chunk[0]} if len(chunk) == 1 else None
+            papers_of = (
+                connection.execute(_PAPER_BY_ID, one)
+                if one
+                else connection.execute(sa.select(_papers).where(_papers.c.id.in_(chunk)))
+            )
+            for row in papers_of:
                 found[row.id] = rows.paper_from_row(row._mapping)
             if not found or not with_sources:
                 continue
-            source_rows = connection.execute(
-                sa.select(_sources)
-                .where(_one_of(_sources.c.paper_id, chunk))
-                .order_by(_sources.c.paper_id, _sources.c.source)
+            source_rows = (
+                connection.execute(_SOURCES_OF_PAPER, one)
+                if one
+                else connection.execute(
+                    sa.select(_sources)
+                    .where(_sources.c.paper_id.in_(chunk))
+                    .order_by(_sources.c.paper_id, _sources.c.source)
+                )
             )
             for row in source_rows:
                 found[row.paper_id].sources.append(rows.ref_from_row(row._mapping))
@@ -379,7 +396,7 @@ class Catalog:
 
     def latest_listed_on(self) -> dt.date | None:
         with self.engine.connect() as connection:
-            value = connection.execute(sa.select(sa.func.max(_papers.c.listed_on))).scalar()
+            value = connection.execute(_LATEST_LISTED).scalar()
         return as_date(value)
 
     def iter_papers(self, page_size: int = 1000) -> Iterator[Paper]:

@@ -17,6 +17,11 @@ def paper_path(paper_id: str) -> str:
     return "/papers/" + quote(paper_id, safe="/")
 
 
+def category_path(category: str) -> str:
+    """A category's list of papers (/papers/category/cs.CL)."""
+    return "/papers/category/" + quote(category, safe="/")
+
+
 def configured_base(settings: Settings) -> str:
     """The site's public address without a trailing slash, for links that leave the site
     without a request to go by (mails): PAPERWIRE_BASE_URL, else http://HOST:PORT."""

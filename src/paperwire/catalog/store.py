@@ -47,6 +47,22 @@ _SOURCES_OF_PAPER = (
 )
 
 
+def _lookups(
+    ids: Sequence[str],
+) -> tuple[sa.Select[Any], sa.Select[Any], dict[str, str] | None]:
+    """The statements that read these papers and their source refs, and their parameters:
+    the ones built once for a single id, else an IN list."""
+    if len(ids) == 1:
+        return _PAPER_BY_ID, _SOURCES_OF_PAPER, {"id": ids[0]}
+    papers_of = sa.select(_papers).where(_papers.c.id.in_(ids))
+    sources_of = (
+        sa.select(_sources)
+        .where(_sources.c.paper_id.in_(ids))
+        .order_by(_sources.c.paper_id, _sources.c.source)
+    )
+    return papers_of, sources_of, None
+
+
 class Catalog:
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self.engine = engine
@@ -286,26 +302,12 @@ class Catalog:
         ids = [paper_id for paper_id in ids if could_be_id(paper_id)]
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
-            one = {"id": chunk[0]} if len(chunk) == 1 else None
-            papers_of = (
-                connection.execute(_PAPER_BY_ID, one)
-                if one
-                else connection.execute(sa.select(_papers).where(_papers.c.id.in_(chunk)))
-            )
-            for row in papers_of:
+            papers_of, sources_of, params = _lookups(chunk)
+            for row in connection.execute(papers_of, params):
                 found[row.id] = rows.paper_from_row(row._mapping)
             if not found or not with_sources:
                 continue
-            source_rows = (
-                connection.execute(_SOURCES_OF_PAPER, one)
-                if one
-                else connection.execute(
-                    sa.select(_sources)
-                    .where(_sources.c.paper_id.in_(chunk))
-                    .order_by(_sources.c.paper_id, _sources.c.source)
-                )
-            )
-            for row in source_rows:
+            for row in connection.execute(sources_of, params):
                 found[row.paper_id].sources.append(rows.ref_from_row(row._mapping))
         return found
 

@@ -19,7 +19,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -31,7 +30,7 @@ from paperwire.catalog.model import Paper
 from paperwire.catalog.periods import Period
 from paperwire.search.query import QueryError
 from paperwire.search.searcher import Mode, Sort
-from paperwire.urls import paper_url
+from paperwire.urls import category_path, paper_url
 from paperwire.web.api.models import site_base
 from paperwire.web.api.papers import CATEGORY, Filters, bad_request, open_searcher
 from paperwire.web.community_view import trending_list, trending_params
@@ -275,7 +274,7 @@ def category_feed(request: Request, web: Context, category: str, fmt: str) -> Re
     spec = FeedSpec(
         f"paperwire · {category}",
         f"The latest papers in {category}.",
-        f"/papers/category/{quote(category)}",
+        category_path(category),
         papers,
     )
     return feed_response(request, web, fmt, spec)

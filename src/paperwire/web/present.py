@@ -24,7 +24,7 @@ from paperwire.catalog.model import Paper
 from paperwire.community.comments import EDIT_WINDOW, MAX_DEPTH, Comment
 from paperwire.community.engagement import Engagement
 from paperwire.community.trending import Breakdown
-from paperwire.urls import paper_path
+from paperwire.urls import category_path, paper_path
 from paperwire.web import math_guard
 
 # Opening delimiters KaTeX's auto-render looks for (math.js); pages without any skip KaTeX.
@@ -176,11 +176,14 @@ def author_path(name: str) -> str:
     return "/authors/" + quote(name, safe="")
 
 
-def category_path(category: str) -> str:
-    return "/papers/category/" + quote(category, safe="/")
-
-
 _AUTHOR_LINK = Markup('<a href="%s">%s</a>')
+
+
+def author_links(names: Iterable[str]) -> Markup:
+    """The names, comma-separated, each a link to its author page (every name escaped)."""
+    return Markup(", ").join(_AUTHOR_LINK % (author_path(name), name) for name in names)
+
+
 _CATEGORY_TAG = Markup('<a class="tag" href="%s">%s</a>')
 
 
@@ -239,10 +242,7 @@ class Card:
 
     @property
     def author_links(self) -> Markup:
-        """The shown authors, each a link to their author page (every name escaped)."""
-        return Markup(", ").join(
-            _AUTHOR_LINK % (author_path(name), name) for name in self.shown_authors
-        )
+        return author_links(self.shown_authors)
 
     @property
     def category_tags(self) -> Markup:

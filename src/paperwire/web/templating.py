@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from paperwire import __version__
 from paperwire.catalog.display import excerpt, short_authors
-from paperwire.urls import paper_path
+from paperwire.urls import category_path, paper_path
 from paperwire.web import math_guard, present
 from paperwire.web.auth import Viewer, viewer
 from paperwire.web.middleware.csrf import csrf_token_for
@@ -37,6 +37,8 @@ _env.filters.update(
     tex_class=math_guard.tex_class,
     linkify=present.linkify,
     author_url=present.author_path,
+    author_links=present.author_links,
+    category_url=category_path,
 )
 
 
